@@ -19,6 +19,7 @@ public record RegistryRequest(String method, String path, int status, String use
   /** Combined log format, as distribution writes it to stdout (gorilla/handlers). */
   private static final Pattern LINE = Pattern.compile(
       "\"([A-Z]+) (\\S+) HTTP/[0-9.]+\" (\\d{3}) \\S+ \"[^\"]*\" \"([^\"]*)\"");
+  private static final Pattern MOUNT = Pattern.compile("[?&]mount=([^&]+)");
   private static final Pattern NAME =
       Pattern.compile("^/v2/(.+?)/(?:blobs|manifests|tags)/.*");
 
@@ -42,6 +43,14 @@ public record RegistryRequest(String method, String path, int status, String use
   public boolean isMount() {
     return method.equals("POST") && path.contains("/blobs/uploads/") && path.contains("mount=")
         && status == 201;
+  }
+
+  /** The digest a mount request asked for ({@code sha256:...}), if this is one. */
+  public Optional<String> mountedDigest() {
+    Matcher m = MOUNT.matcher(path);
+    return method.equals("POST") && m.find()
+        ? Optional.of(java.net.URLDecoder.decode(m.group(1), java.nio.charset.StandardCharsets.UTF_8))
+        : Optional.empty();
   }
 
   /** A request of a blob upload session (start, chunk or commit), not counting successful mounts. */

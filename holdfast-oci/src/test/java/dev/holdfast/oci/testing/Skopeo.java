@@ -100,7 +100,7 @@ public final class Skopeo {
 
   /** The manifest (or index) bytes exactly as the registry stores them; sha256 = digest. */
   public byte[] inspectRaw(RegistryImage image) {
-    return check(inspectRawArgs(image)).stdout().getBytes(StandardCharsets.UTF_8);
+    return check(inspectRawArgs(image)).stdoutBytes();
   }
 
   /** {@code sha256:<hex>} of {@link #inspectRaw}. */
@@ -135,7 +135,13 @@ public final class Skopeo {
   }
 
   /** The outcome of a skopeo run. */
-  public record Result(int exitCode, String stdout, String stderr) {
+  public record Result(int exitCode, byte[] stdoutBytes, String stderr) {
+    /** stdout as UTF-8 text. */
+    public String stdout() {
+      return new String(stdoutBytes, StandardCharsets.UTF_8);
+    }
+
+
     /** True when skopeo exited with 0. */
     public boolean succeeded() {
       return exitCode == 0;
@@ -153,7 +159,7 @@ public final class Skopeo {
         "--tmpdir", work.resolve("tmp").toString()));
     cmd.addAll(args);
     Tools.Result r = Tools.run(cmd, env, TIMEOUT);
-    return new Result(r.exitCode(), r.stdout(), r.stderr());
+    return new Result(r.exitCode(), r.stdoutBytes(), r.stderr());
   }
 
   private Result check(List<String> args) {

@@ -22,7 +22,11 @@ final class Tools {
       "htpasswd", "apache2-utils");
 
   /** Exit code and output of a finished program. */
-  record Result(int exitCode, String stdout, String stderr) {}
+  record Result(int exitCode, byte[] stdoutBytes, String stderr) {
+    String stdout() {
+      return new String(stdoutBytes, StandardCharsets.UTF_8);
+    }
+  }
 
   private Tools() {}
 
@@ -75,7 +79,7 @@ final class Tools {
         throw new IllegalStateException(command.get(0) + " did not finish within " + timeout
             + ": " + tail(Files.readString(err, StandardCharsets.UTF_8), 2000));
       }
-      return new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
+      return new Result(p.exitValue(), Files.readAllBytes(out),
           Files.readString(err, StandardCharsets.UTF_8));
     } catch (IOException e) {
       throw new IllegalStateException("could not run " + command.get(0), e);

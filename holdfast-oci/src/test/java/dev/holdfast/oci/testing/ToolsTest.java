@@ -37,5 +37,7 @@ class ToolsTest {
     assertThat(requests.get(1).isMount()).isTrue();
     assertThat(requests.get(1).isBlobUpload()).isFalse();
     assertThat(requests.get(1).repository()).contains("b");
+    assertThat(requests.get(1).mountedDigest()).contains("sha256:ab");
+    assertThat(requests.get(0).mountedDigest()).isEmpty();
   }
 }
