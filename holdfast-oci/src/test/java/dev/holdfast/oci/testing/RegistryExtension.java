@@ -127,6 +127,7 @@ public final class RegistryExtension
     if (process != null) {
       return;
     }
+    Tools.find("docker-registry"); // fail first, and clearly, when the registry is missing
     boolean ok = false;
     try {
       dir = Files.createTempDirectory("holdfast-registry-");

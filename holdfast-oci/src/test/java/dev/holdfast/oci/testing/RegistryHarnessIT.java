@@ -37,6 +37,8 @@ class RegistryHarnessIT {
   @RegisterExtension static final RegistryExtension token = RegistryExtension.token();
   @RegisterExtension static final RegistryExtension tokenAnon =
       RegistryExtension.tokenWithAnonymousPull();
+  @RegisterExtension static final RegistryExtension basicOverHttp =
+      RegistryExtension.builder().mode(RegistryMode.BASIC_AUTH).tls(false).build();
   @RegisterExtension static final RegistryExtension untouched = RegistryExtension.plain();
 
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -69,6 +71,10 @@ class RegistryHarnessIT {
   void plainHttpHoldsOciSingleAndDockerManifestListAtTheBuilderDigests() throws IOException {
     seedAndVerify(plain, ociSingle, "demo/oci-single:v1");
     seedAndVerify(plain, dockerMulti, "demo/docker-multi:v1");
+    JsonNode inspect = skopeo.inspect(plain.image("demo/oci-single:v1"));
+    assertThat(inspect.path("Digest").asText()).isEqualTo(ociSingle.digest());
+    assertThat(inspect.path("Layers")).extracting(JsonNode::asText)
+        .containsExactlyElementsOf(ociSingle.layers().stream().map(Descriptor::digest).toList());
     assertThat(plain.scheme()).isEqualTo("http");
     assertThat(plain.baseUri().toString()).isEqualTo("http://" + plain.hostPort());
   }
@@ -104,6 +110,14 @@ class RegistryHarnessIT {
     assertThat(skopeo.tryPush(ociSingle, basic.image("demo/anon:v1").anonymous()).succeeded())
         .isFalse();
     assertThat(basic.isTls()).isTrue();
+  }
+
+  @Test
+  void basicAuthAlsoWorksOverPlainHttpWithRegistryAndSkopeo() throws IOException {
+    seedAndVerify(basicOverHttp, dockerSingle, "demo/docker-single:v1");
+    assertThat(basicOverHttp.scheme()).isEqualTo("http");
+    assertThat(skopeo.tryInspectRaw(basicOverHttp.image("demo/docker-single:v1").anonymous())
+        .succeeded()).isFalse();
   }
 
   @Test
