@@ -39,6 +39,8 @@ class RegistryHarnessIT {
       RegistryExtension.tokenWithAnonymousPull();
   @RegisterExtension static final RegistryExtension basicOverHttp =
       RegistryExtension.builder().mode(RegistryMode.BASIC_AUTH).tls(false).build();
+  @RegisterExtension static final RegistryExtension tokenOverTls =
+      RegistryExtension.builder().mode(RegistryMode.TOKEN).tls(true).build();
   @RegisterExtension static final RegistryExtension untouched = RegistryExtension.plain();
 
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -172,6 +174,13 @@ class RegistryHarnessIT {
   }
 
   @Test
+  void tokenModeOverTlsHoldsADockerManifestList() throws IOException {
+    seedAndVerify(tokenOverTls, dockerMulti, "demo/multi:v1");
+    assertThat(tokenOverTls.scheme()).isEqualTo("https");
+    assertThat(tokenOverTls.tokenServer().requests()).anyMatch(TokenRequest::granted);
+  }
+
+  @Test
   void tokenServerAnswersTheOauth2PasswordAndRefreshGrants() throws Exception {
     TokenServer server = token.tokenServer();
     server.clearRequests();
@@ -214,6 +223,11 @@ class RegistryHarnessIT {
     plain.start();
     assertThat(plain.isRunning()).isTrue();
     assertThat(plain.port()).isEqualTo(port);
+    assertThat(skopeo.digestOf(plain.image("demo/restart:v1"))).isEqualTo(ociMulti.digest());
+
+    plain.kill(); // a crash, not a clean stop: content survives too
+    assertThat(plain.isRunning()).isFalse();
+    plain.start();
     assertThat(skopeo.digestOf(plain.image("demo/restart:v1"))).isEqualTo(ociMulti.digest());
   }
 

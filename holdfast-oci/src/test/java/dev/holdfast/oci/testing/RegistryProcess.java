@@ -183,6 +183,22 @@ final class RegistryProcess {
     }
   }
 
+  /** SIGKILL, like a crash; waits until the process is gone. */
+  synchronized void kill() {
+    Process p = process;
+    if (p == null) {
+      return;
+    }
+    try {
+      p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } finally {
+      LIVE.remove(p);
+      process = null;
+    }
+  }
+
   /** The registry configuration (https://distribution.github.io/distribution/about/configuration/). */
   String config() {
     StringBuilder y = new StringBuilder();
