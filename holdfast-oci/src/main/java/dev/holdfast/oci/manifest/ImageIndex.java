@@ -2,10 +2,12 @@ package dev.holdfast.oci.manifest;
 
 import dev.holdfast.oci.reference.Digest;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.TreeMap;
 
 /** A multi-platform image index (OCI image index or Docker manifest list). */
 public final class ImageIndex implements Manifest {
@@ -25,7 +27,7 @@ public final class ImageIndex implements Manifest {
     this.manifests = List.copyOf(manifests);
     this.subject = subject;
     this.artifactType = artifactType;
-    this.annotations = Map.copyOf(annotations);
+    this.annotations = Collections.unmodifiableMap(new TreeMap<>(annotations));
   }
 
   /** Builds an index with canonical compact JSON from manifest descriptors. */
@@ -144,13 +146,21 @@ public final class ImageIndex implements Manifest {
     }
 
     public Builder annotations(Map<String, String> annotations) {
-      this.annotations = Map.copyOf(annotations);
+      this.annotations = Collections.unmodifiableMap(new TreeMap<>(annotations));
       return this;
     }
 
-    /** Serialises the index. */
+    /**
+     * Serialises the index.
+     *
+     * @throws IllegalArgumentException when the media type is not an index type
+     */
     public ImageIndex build() {
-      throw new UnsupportedOperationException("not yet implemented");
+      if (!MediaTypes.isIndex(mediaType)) {
+        throw new IllegalArgumentException("not an image index media type: " + mediaType);
+      }
+      byte[] raw = ManifestWriter.imageIndex(mediaType, artifactType, manifests, subject, annotations);
+      return (ImageIndex) ManifestParser.parse(raw, mediaType);
     }
   }
 }

@@ -2,10 +2,12 @@ package dev.holdfast.oci.manifest;
 
 import dev.holdfast.oci.reference.Digest;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.TreeMap;
 
 /** A single-platform image manifest (OCI image manifest or Docker v2 schema 2). */
 public final class ImageManifest implements Manifest {
@@ -27,7 +29,7 @@ public final class ImageManifest implements Manifest {
     this.layers = List.copyOf(layers);
     this.subject = subject;
     this.artifactType = artifactType;
-    this.annotations = Map.copyOf(annotations);
+    this.annotations = Collections.unmodifiableMap(new TreeMap<>(annotations));
   }
 
   /** Builds a manifest with canonical compact JSON from a config and layers. */
@@ -137,13 +139,26 @@ public final class ImageManifest implements Manifest {
     }
 
     public Builder annotations(Map<String, String> annotations) {
-      this.annotations = Map.copyOf(annotations);
+      this.annotations = Collections.unmodifiableMap(new TreeMap<>(annotations));
       return this;
     }
 
-    /** Serialises the manifest; throws IllegalArgumentException when the config is missing. */
+    /**
+     * Serialises the manifest.
+     *
+     * @throws IllegalArgumentException when the media type is not an image manifest type or the
+     *     config is missing
+     */
     public ImageManifest build() {
-      throw new UnsupportedOperationException("not yet implemented");
+      if (!MediaTypes.isImageManifest(mediaType)) {
+        throw new IllegalArgumentException("not an image manifest media type: " + mediaType);
+      }
+      if (config == null) {
+        throw new IllegalArgumentException("an image manifest needs a config descriptor");
+      }
+      byte[] raw = ManifestWriter.imageManifest(
+          mediaType, artifactType, config, layers, subject, annotations);
+      return (ImageManifest) ManifestParser.parse(raw, mediaType);
     }
   }
 }
