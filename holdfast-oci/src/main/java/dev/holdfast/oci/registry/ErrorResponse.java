@@ -72,6 +72,9 @@ record ErrorResponse(List<Error> errors) {
     if (text.isEmpty() && body != null && body.length > 0) {
       text.append(new String(body, 0, Math.min(body.length, MAX_DETAIL), StandardCharsets.UTF_8)
           .replaceAll("\\s+", " ").trim());
+      if (body.length > MAX_DETAIL) {
+        text.append("...");
+      }
     }
     if (text.isEmpty()) {
       text.append("the registry answered HTTP ").append(status);
