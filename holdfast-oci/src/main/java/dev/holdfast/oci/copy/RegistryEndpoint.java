@@ -51,7 +51,7 @@ final class RegistryEndpoint implements ImageSource, ImageSink {
   }
 
   private ImageReference byDigest(Digest digest) {
-    return reference.withoutTag().withDigest(digest);
+    return reference.withDigest(digest).withoutTag(); // withoutTag() first would keep the tag
   }
 
   // --- source
@@ -122,7 +122,7 @@ final class RegistryEndpoint implements ImageSource, ImageSink {
 
   @Override
   public void putManifest(Manifest manifest) {
-    client.putManifest(byDigest(manifest.digest()).withoutTag(), manifest);
+    client.putManifest(byDigest(manifest.digest()), manifest);
   }
 
   @Override
