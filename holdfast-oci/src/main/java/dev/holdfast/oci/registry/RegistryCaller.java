@@ -1,0 +1,285 @@
+package dev.holdfast.oci.registry;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.DoubleSupplier;
+import javax.net.ssl.SSLHandshakeException;
+import javax.net.ssl.SSLPeerUnverifiedException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sends a {@link Call} and turns the outcome into a {@link Response} or a typed {@link
+ * RegistryException}. The layers, outermost first: retry with backoff (connection errors, 408, 429,
+ * 5xx, honouring {@code Retry-After}); the per-registry concurrency limit; authentication (one
+ * retry on 401 with fresh credentials); redirects (GET/HEAD, at most {@value #MAX_REDIRECTS} hops,
+ * {@code Authorization} only to the registry's own host); user agent.
+ */
+final class RegistryCaller {
+
+  static final int MAX_REDIRECTS = 10;
+  private static final Logger log = LoggerFactory.getLogger(RegistryCaller.class);
+  private static final int MAX_ERROR_BODY = 64 * 1024;
+
+  private final RegistryEndpoints endpoints;
+  private final ConcurrencyLimiter limiter;
+  private final RetryPolicy retry;
+  private final RetryPolicy.Sleeper sleeper;
+  private final Clock clock;
+  private final DoubleSupplier random;
+  private final String userAgent;
+  private final Duration readTimeout;
+  final Authenticator authenticator;
+
+  RegistryCaller(RegistryEndpoints endpoints, ConcurrencyLimiter limiter, RetryPolicy retry,
+      RetryPolicy.Sleeper sleeper, Clock clock, String userAgent, Duration readTimeout,
+      dev.holdfast.oci.auth.CredentialProvider credentials) {
+    this.endpoints = endpoints;
+    this.limiter = limiter;
+    this.retry = retry;
+    this.sleeper = sleeper;
+    this.clock = clock;
+    this.random = () -> ThreadLocalRandom.current().nextDouble();
+    this.userAgent = userAgent;
+    this.readTimeout = readTimeout;
+    this.authenticator = new Authenticator(credentials, clock, new TokenFetcher(this, endpoints));
+  }
+
+  /** Sends the call, authenticated, with retries; the response's status is one the call expects. */
+  Response send(Call call) {
+    return send(call, true);
+  }
+
+  /** Sends without registry authentication (token server requests carry their own). */
+  Response sendUnauthenticated(Call call) {
+    return send(call, false);
+  }
+
+  private Response send(Call call, boolean authenticate) {
+    boolean authRetried = false;
+    for (int attempt = 1; ; attempt++) {
+      Optional<Duration> retryAfter = Optional.empty();
+      RegistryException failure;
+      try {
+        URI base = base(call);
+        Optional<String> authorization =
+            authenticate ? authenticator.authorization(call.registry, call.scopes) : Optional.empty();
+        Response response = exchange(call, resolve(base, call.target), base, authorization);
+        if (call.expected.contains(response.status)) {
+          return response;
+        }
+        byte[] body = readErrorBody(response);
+        if (response.status == 401 && authenticate && !authRetried && call.replayable
+            && authenticator.onUnauthorized(call.registry, call.scopes,
+                response.headers("WWW-Authenticate"), authorization)) {
+          authRetried = true;
+          attempt--; // an auth round trip is not a failed attempt
+          continue;
+        }
+        retryAfter = response.header("Retry-After")
+            .flatMap(value -> RetryPolicy.parseRetryAfter(value, clock.instant()));
+        failure = ErrorResponse.parse(body)
+            .toException(call.registry, call.action, response.status, body, retryAfter.orElse(null));
+        if (!RetryPolicy.isRetryableStatus(response.status)) {
+          throw failure;
+        }
+      } catch (IOException e) {
+        failure = connectionFailure(call, e);
+        if (failure instanceof TlsException) {
+          throw failure;
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new RegistryUnavailableException(call.registry, call.action, 0, null, "interrupted", e);
+      }
+      if (!call.replayable) {
+        throw failure;
+      }
+      Optional<Duration> delay = retry.delayAfter(attempt, retryAfter, random.getAsDouble());
+      if (delay.isEmpty()) {
+        throw failure;
+      }
+      log.debug("{}: attempt {} failed ({}); retrying in {} ms", call.action, attempt,
+          failure.getMessage(), delay.get().toMillis());
+      try {
+        sleeper.sleep(delay.get());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw failure;
+      }
+    }
+  }
+
+  /** One request, following redirects; the returned response holds a concurrency permit. */
+  private Response exchange(Call call, URI uri, URI base, Optional<String> authorization)
+      throws IOException, InterruptedException {
+    URI current = uri;
+    for (int hop = 0; ; hop++) {
+      // the call's own headers go to its target's origin; the registry's credentials only to the
+      // registry; neither follows a redirect to another host (blob storage, a CDN)
+      boolean toOrigin = sameOrigin(current, uri);
+      boolean toRegistry = toOrigin && sameOrigin(current, base);
+      HttpRequest.Builder request = HttpRequest.newBuilder(current)
+          .method(call.method, call.body.get())
+          .header("User-Agent", userAgent);
+      call.headers.forEach((name, value) -> {
+        if (toOrigin || !name.equalsIgnoreCase("Authorization")) {
+          request.header(name, value);
+        }
+      });
+      if (toRegistry) {
+        authorization.ifPresent(value -> request.header("Authorization", value));
+      }
+      if (call.timed) {
+        request.timeout(readTimeout);
+      }
+      HttpClient client = sameOrigin(current, base) ? endpoints.client(call.registry) : endpoints.clientFor(current);
+      ConcurrencyLimiter.Permit permit = limiter.acquire(call.registry);
+      HttpResponse<InputStream> http;
+      try {
+        http = client.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+      } catch (IOException | RuntimeException | InterruptedException e) {
+        permit.release();
+        throw e;
+      }
+      Response response = new Response(http.statusCode(), http.headers(), current, http.body(), permit);
+      Optional<String> location = response.header("Location");
+      if (!call.followsRedirects() || !isRedirect(response.status) || location.isEmpty()) {
+        return response;
+      }
+      response.drain();
+      response.close();
+      if (hop >= MAX_REDIRECTS) {
+        throw new RegistryException(call.registry, call.action, response.status, null,
+            "more than " + MAX_REDIRECTS + " redirects", null);
+      }
+      current = current.resolve(location.get().trim());
+      log.debug("{}: redirected to {}://{}", call.action, current.getScheme(), current.getHost());
+    }
+  }
+
+  /** The scheme and host for the call's registry, deciding HTTPS or HTTP once (see endpoints). */
+  private URI base(Call call) throws IOException, InterruptedException {
+    URI known = endpoints.knownBase(call.registry);
+    return known != null ? known : probe(call.registry, call.action);
+  }
+
+  /** The public ping: {@code GET /v2/} must answer 200 or 401 (the registry then wants credentials). */
+  void ping(String registry) {
+    Call call = Call.of(registry, "ping " + registry, "GET", "/v2/").expect(200, 401);
+    try (Response response = sendUnauthenticated(call)) {
+      if (response.status == 401) {
+        authenticator.learn(registry, response.headers("WWW-Authenticate"));
+      }
+      response.drain();
+    }
+  }
+
+  /** {@code GET /v2/}: decides the scheme and learns the authentication challenge. */
+  URI probe(String registry, String action) throws IOException, InterruptedException {
+    URI https = endpoints.httpsBase(registry);
+    try {
+      int status = ping(registry, https);
+      if (status != 200 && status != 401 && endpoints.mayUsePlainHttp(registry)) {
+        log.debug("{}: GET /v2/ over HTTPS answered {}", action, status);
+      }
+      endpoints.remember(registry, https);
+      return https;
+    } catch (ConnectException | HttpConnectTimeoutException unreachable) {
+      throw unreachable;
+    } catch (IOException httpsFailed) {
+      if (!endpoints.mayUsePlainHttp(registry)) {
+        throw httpsFailed;
+      }
+      URI http = endpoints.httpBase(registry);
+      int status;
+      try {
+        status = ping(registry, http);
+      } catch (IOException plainFailed) {
+        httpsFailed.addSuppressed(plainFailed);
+        throw httpsFailed;
+      }
+      if (status != 200 && status != 401) {
+        throw httpsFailed; // something answers HTTP there, but it is not a registry over HTTP
+      }
+      endpoints.remember(registry, http);
+      log.debug("{}: {} is served over plain HTTP", action, registry);
+      return http;
+    }
+  }
+
+  private int ping(String registry, URI base) throws IOException, InterruptedException {
+    HttpRequest request = HttpRequest.newBuilder(base.resolve("/v2/"))
+        .GET().header("User-Agent", userAgent).timeout(readTimeout).build();
+    try (ConcurrencyLimiter.Permit permit = limiter.acquire(registry)) {
+      HttpResponse<byte[]> response = endpoints.client(registry).send(request,
+          HttpResponse.BodyHandlers.ofByteArray());
+      if (response.statusCode() == 401) {
+        authenticator.learn(registry, response.headers().allValues("WWW-Authenticate"));
+      }
+      return response.statusCode();
+    }
+  }
+
+  private static boolean isRedirect(int status) {
+    return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
+  }
+
+  /** Same scheme, host and port: the only place credentials may go. */
+  static boolean sameOrigin(URI a, URI b) {
+    return a.getScheme().equalsIgnoreCase(b.getScheme())
+        && a.getHost() != null && a.getHost().equalsIgnoreCase(b.getHost())
+        && effectivePort(a) == effectivePort(b);
+  }
+
+  private static int effectivePort(URI uri) {
+    if (uri.getPort() >= 0) {
+      return uri.getPort();
+    }
+    return uri.getScheme().equalsIgnoreCase("https") ? 443 : 80;
+  }
+
+  static URI resolve(URI base, String target) {
+    return target.startsWith("http://") || target.startsWith("https://")
+        ? URI.create(target) : base.resolve(target);
+  }
+
+  private static byte[] readErrorBody(Response response) {
+    try (response) {
+      byte[] body = response.readAtMost(MAX_ERROR_BODY);
+      return body == null ? new byte[0] : body;
+    } catch (IOException e) {
+      return new byte[0];
+    }
+  }
+
+  private RegistryException connectionFailure(Call call, IOException e) {
+    for (Throwable cause = e.getCause(); cause != null; cause = cause.getCause()) {
+      if (cause instanceof RegistryException fromBody) {
+        return fromBody; // e.g. the digest check of a stream being uploaded
+      }
+    }
+    for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+      if (cause instanceof SSLHandshakeException || cause instanceof SSLPeerUnverifiedException) {
+        return new TlsException(call.registry, call.action, "the TLS handshake failed ("
+            + cause.getMessage() + "); if the registry uses a private CA, trust it with --ca-file,"
+            + " or mark the registry --insecure-registry", e);
+      }
+    }
+    String what = e instanceof ConnectException ? "cannot connect"
+        : e instanceof java.net.http.HttpTimeoutException ? "timed out" : "connection failed";
+    String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    return new RegistryUnavailableException(call.registry, call.action, 0, null,
+        what + ": " + message, e);
+  }
+}

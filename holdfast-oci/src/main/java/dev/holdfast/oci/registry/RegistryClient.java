@@ -1,0 +1,216 @@
+package dev.holdfast.oci.registry;
+
+import dev.holdfast.oci.auth.CredentialProvider;
+import dev.holdfast.oci.manifest.Descriptor;
+import dev.holdfast.oci.manifest.ImageIndex;
+import dev.holdfast.oci.manifest.Manifest;
+import dev.holdfast.oci.reference.Digest;
+import dev.holdfast.oci.reference.ImageReference;
+import dev.holdfast.oci.tls.TrustConfig;
+import java.io.InputStream;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * A client for the OCI Distribution API (Docker Registry HTTP API v2) on {@code
+ * java.net.http.HttpClient}. Thread-safe; share one per process.
+ *
+ * <p>Arguments named {@code repository} are references whose tag and digest are ignored. Failures
+ * are {@link RegistryException}s; {@link RegistryException#isRetryable()} tells whether trying
+ * again later can help (the client already retried as its {@link RetryPolicy} says).
+ */
+public final class RegistryClient {
+
+  private final RegistryCaller caller;
+
+  private RegistryClient(Builder builder) {
+    RegistryEndpoints endpoints = new RegistryEndpoints(builder.trust, builder.connectTimeout);
+    this.caller = new RegistryCaller(endpoints, new ConcurrencyLimiter(builder.concurrency),
+        builder.retryPolicy, builder.sleeper, builder.clock, builder.userAgent, builder.readTimeout,
+        builder.credentials);
+  }
+
+  /** A builder with the defaults: anonymous, system trust, {@link RetryPolicy#defaults()}. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Checks that the registry answers {@code GET /v2/} (200, or 401 when it wants credentials) and
+   * decides whether it is served over HTTPS or, for loopback and insecure registries, HTTP.
+   */
+  public void ping(String registry) {
+    caller.ping(registry);
+  }
+
+  /** The manifest's descriptor (media type, digest, size), or empty when there is no such tag or digest. */
+  public Optional<Descriptor> headManifest(ImageReference image) {
+    return new ManifestChecker(image).run(caller);
+  }
+
+  /**
+   * Pulls a manifest, at most {@link Manifest#MAX_SIZE} bytes, checked against the reference's
+   * digest when it has one (else the registry's {@code Docker-Content-Digest}).
+   */
+  public Manifest getManifest(ImageReference image) {
+    return new ManifestPuller(image).run(caller);
+  }
+
+  /**
+   * Pushes a manifest with its exact bytes and media type, to the target's tag (or, without one,
+   * its digest); returns the digest after checking the registry stored the same.
+   */
+  public Digest putManifest(ImageReference target, Manifest manifest) {
+    return new ManifestPusher(target, manifest).run(caller);
+  }
+
+  /** The blob's size when the repository has it, else empty. */
+  public Optional<Long> headBlob(ImageReference repository, Digest digest) {
+    return new BlobChecker(repository, digest).run(caller);
+  }
+
+  /**
+   * Opens a blob as a stream that is hashed while read; at its end a wrong length or digest throws
+   * {@link DigestMismatchException}. Redirects (e.g. to object storage) are followed without
+   * sending credentials to other hosts. Close the stream: it holds a connection and one of the
+   * registry's concurrency permits.
+   */
+  public InputStream openBlob(ImageReference repository, Descriptor blob) {
+    return new BlobPuller(repository, blob).run(caller);
+  }
+
+  /**
+   * Uploads a blob in one streamed request ({@code POST}, then {@code PUT} with the whole content
+   * and its length). Reads {@code content} to its end; does not close it.
+   */
+  public void pushBlob(ImageReference repository, Descriptor blob, InputStream content) {
+    new BlobPusher(repository, blob, content, 0).run(caller);
+  }
+
+  /** Uploads a blob in {@code PATCH} requests of {@code chunkSize} bytes, then a closing {@code PUT}. */
+  public void pushBlobChunked(ImageReference repository, Descriptor blob, InputStream content, int chunkSize) {
+    if (chunkSize <= 0) {
+      throw new IllegalArgumentException("chunk size must be positive, got " + chunkSize);
+    }
+    new BlobPusher(repository, blob, content, chunkSize).run(caller);
+  }
+
+  /**
+   * Mounts a blob from another repository of the same registry. True when mounted; false when the
+   * registry declined (the caller then uploads the blob).
+   */
+  public boolean mountBlob(ImageReference repository, Digest digest, String fromRepository) {
+    return new BlobMounter(repository, digest, fromRepository).run(caller);
+  }
+
+  /** All tags of the repository, following {@code Link} pagination. */
+  public List<String> listTags(ImageReference repository) {
+    return new TagLister(repository, 0).run(caller);
+  }
+
+  /** All tags, asking the registry for pages of {@code pageSize} (for tests of pagination). */
+  List<String> listTags(ImageReference repository, int pageSize) {
+    return new TagLister(repository, pageSize).run(caller);
+  }
+
+  /**
+   * The manifests that refer to {@code subject} (which must have a digest), optionally only those
+   * of one artifact type: the OCI 1.1 referrers API, or the {@code sha256-<hex>} tag schema where
+   * the registry lacks it. Empty index when there are none.
+   */
+  public ImageIndex referrers(ImageReference subject, Optional<String> artifactType) {
+    return new ReferrersPuller(subject, artifactType).run(caller);
+  }
+
+  /** Configures a {@link RegistryClient}. */
+  public static final class Builder {
+    private CredentialProvider credentials = CredentialProvider.anonymous();
+    private TrustConfig trust;
+    private String userAgent = "holdfast";
+    private int concurrency = 8;
+    private RetryPolicy retryPolicy = RetryPolicy.defaults();
+    private RetryPolicy.Sleeper sleeper = RetryPolicy.Sleeper.system();
+    private Clock clock = Clock.systemUTC();
+    private Duration connectTimeout = Duration.ofSeconds(30);
+    private Duration readTimeout = Duration.ofMinutes(2);
+
+    private Builder() {}
+
+    /** Where credentials come from (default: anonymous). */
+    public Builder credentials(CredentialProvider credentials) {
+      this.credentials = Objects.requireNonNull(credentials, "credentials");
+      return this;
+    }
+
+    /** Which certificates to trust and which registries are insecure (default: system roots). */
+    public Builder trust(TrustConfig trust) {
+      this.trust = Objects.requireNonNull(trust, "trust");
+      return this;
+    }
+
+    /** The {@code User-Agent} header (default {@code holdfast}). */
+    public Builder userAgent(String userAgent) {
+      this.userAgent = Objects.requireNonNull(userAgent, "userAgent");
+      return this;
+    }
+
+    /** Most requests in flight per registry, open blob streams included (default 8). */
+    public Builder concurrencyPerRegistry(int limit) {
+      if (limit < 1) {
+        throw new IllegalArgumentException("concurrency per registry must be >= 1, got " + limit);
+      }
+      this.concurrency = limit;
+      return this;
+    }
+
+    /** When to retry (default {@link RetryPolicy#defaults()}). */
+    public Builder retryPolicy(RetryPolicy retryPolicy) {
+      this.retryPolicy = Objects.requireNonNull(retryPolicy, "retryPolicy");
+      return this;
+    }
+
+    /** How to wait between attempts (default {@link Thread#sleep}); tests record instead. */
+    public Builder sleeper(RetryPolicy.Sleeper sleeper) {
+      this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
+      return this;
+    }
+
+    /** The clock for token expiry and {@code Retry-After} dates (default UTC system clock). */
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /** Time allowed to open a connection (default 30 s). */
+    public Builder connectTimeout(Duration timeout) {
+      this.connectTimeout = positive(timeout, "connectTimeout");
+      return this;
+    }
+
+    /**
+     * Time allowed until a response's headers arrive (default 2 min). Streamed uploads are not
+     * limited, since their response comes only after the whole blob was sent.
+     */
+    public Builder readTimeout(Duration timeout) {
+      this.readTimeout = positive(timeout, "readTimeout");
+      return this;
+    }
+
+    private static Duration positive(Duration value, String name) {
+      if (value == null || value.isZero() || value.isNegative()) {
+        throw new IllegalArgumentException(name + " must be positive, got " + value);
+      }
+      return value;
+    }
+
+    public RegistryClient build() {
+      if (trust == null) {
+        trust = TrustConfig.systemDefault();
+      }
+      return new RegistryClient(this);
+    }
+  }
+}
