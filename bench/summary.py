@@ -1,0 +1,99 @@
+#!/usr/bin/env python3
+"""Summarises bench/run.sh's results.csv as markdown: medians per scenario and tool, and targets.
+
+Usage: summary.py RESULTS_CSV [--meta TEXT]
+
+CPU s/GiB divides the client's user+sys CPU seconds by the bytes the scenario has to transfer:
+the image for (a) and rss, the distinct blobs and manifests of the 50 images for (b) (the shared
+base layer crosses once). (c) transfers nothing, so it shows no per-GiB figure.
+"""
+import csv
+import statistics
+import sys
+
+GIB = 1 << 30
+NAMES = {
+    "start": "start: `--version` (JVM start-up)",
+    "a": "(a) one big image, `copy`",
+    "b": "(b) N images sharing a base, `sync`",
+    "c": "(c) sync (b) again, all present",
+    "rss-small": "rss: `holdfast copy` of the (a) image",
+    "rss-large": "rss: `holdfast copy` of the large image",
+}
+
+
+def main():
+    args = sys.argv[1:]
+    meta = ""
+    if "--meta" in args:
+        i = args.index("--meta")
+        meta = args[i + 1]
+        del args[i:i + 2]
+    rows = list(csv.DictReader(open(args[0])))
+    groups = {}
+    for r in rows:
+        groups.setdefault((r["scenario"], r["tool"]), []).append(r)
+
+    def med(key, scen, tool):
+        rs = groups.get((scen, tool))
+        return statistics.median(float(r[key]) for r in rs) if rs else None
+
+    print("| scenario | tool | runs | wall s (median) | Holdfast / skopeo wall | client CPU s | "
+          "client CPU s/GiB | peak RSS MiB | registry A CPU s | registry B CPU s | walls of all runs |")
+    print("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |")
+    for (scen, tool), rs in groups.items():
+        wall = med("wall_s", scen, tool)
+        cpu = med("cpu_s", scen, tool)
+        nbytes = int(rs[0]["bytes"])
+        per_gib = "%.2f" % (cpu / (nbytes / GIB)) if nbytes and scen != "c" else "–"
+        ratio = "–"
+        if tool == "holdfast" and (scen, "skopeo") in groups:
+            ratio = "%.2f" % (wall / med("wall_s", scen, "skopeo"))
+        print("| %s | %s | %d | %.2f | %s | %.2f | %s | %.0f | %.2f | %.2f | %s |" % (
+            NAMES.get(scen, scen), tool, len(rs), wall, ratio, cpu, per_gib,
+            med("max_rss_kb", scen, tool) / 1024, med("regA_cpu_s", scen, tool),
+            med("regB_cpu_s", scen, tool), " ".join(r["wall_s"] for r in rs)))
+    print()
+    if meta:
+        print("Settings: %s. Medians over the runs; CPU s/GiB = client user+sys CPU / bytes to "
+              "transfer (image for (a), distinct blobs for (b))." % meta)
+        print()
+
+    targets = []
+
+    def ratio_target(scen, limit, label):
+        h, s = med("wall_s", scen, "holdfast"), med("wall_s", scen, "skopeo")
+        if h is not None and s is not None:
+            targets.append((label, "%.2f (%.2f s vs %.2f s)" % (h / s, h, s), h / s <= limit))
+
+    ratio_target("a", 0.8, "(a) Holdfast wall ≤ 0.8 × `skopeo copy`")
+    ratio_target("b", 0.5, "(b) Holdfast wall ≤ 0.5 × `skopeo sync`")
+    c = med("wall_s", "c", "holdfast")
+    if c is not None:
+        targets.append(("(c) `holdfast sync` again < 1 s", "%.2f s" % c, c < 1.0))
+    for scen in ("a", "b"):
+        cpu = med("cpu_s", scen, "holdfast")
+        if cpu is not None:
+            nbytes = int(groups[(scen, "holdfast")][0]["bytes"])
+            skopeo = med("cpu_s", scen, "skopeo")
+            extra = ""
+            if skopeo is not None:
+                extra = " (skopeo %.2f)" % (skopeo / (nbytes / GIB))
+            targets.append(("client CPU ≤ 1 CPU-s/GiB, (%s)" % scen,
+                            "%.2f CPU-s/GiB%s" % (cpu / (nbytes / GIB), extra),
+                            cpu / (nbytes / GIB) <= 1.0))
+    small, large = med("max_rss_kb", "rss-small", "holdfast"), med("max_rss_kb", "rss-large", "holdfast")
+    if small is not None and large is not None:
+        # GC timing makes peak RSS vary by a few percent from run to run; 5 % counts as "no higher"
+        targets.append(("peak RSS, large image ≤ (a) image (±5 %)",
+                        "%.0f MiB vs %.0f MiB (%.2f×)" % (large / 1024, small / 1024, large / small),
+                        large <= small * 1.05))
+    if targets:
+        print("| target | measured | met |")
+        print("| --- | --- | --- |")
+        for label, measured, ok in targets:
+            print("| %s | %s | %s |" % (label, measured, "yes" if ok else "**no**"))
+
+
+if __name__ == "__main__":
+    main()
