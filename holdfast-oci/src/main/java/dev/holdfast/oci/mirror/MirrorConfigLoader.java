@@ -3,7 +3,7 @@ package dev.holdfast.oci.mirror;
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.MappingIterator;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.dataformat.toml.TomlMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import java.io.IOException;
@@ -136,19 +136,21 @@ public final class MirrorConfigLoader {
       return new TomlMapper().readTree(text);
     } catch (JacksonException e) {
       throw new MirrorConfigException(file, null, null, "not valid TOML" + where(e) + ": "
-          + e.getOriginalMessage(), e);
+          + e.getOriginalMessage().strip().replaceAll("\\s+", " "), e);
     }
   }
 
   private static void loadYaml(Path file, String text, RuleSetBuilder builder) {
     List<JsonNode> documents = new ArrayList<>();
-    try (MappingIterator<JsonNode> it = new YAMLMapper().readerFor(JsonNode.class).readValues(text)) {
-      while (it.hasNextValue()) {
-        documents.add(it.nextValue());
+    YAMLMapper mapper = new YAMLMapper();
+    try (JsonParser parser = mapper.createParser(text)) {
+      // One tree per YAML document; unlike readValues(), a top-level list stays one document.
+      while (parser.nextToken() != null) {
+        documents.add(mapper.readTree(parser));
       }
     } catch (JacksonException e) {
       throw new MirrorConfigException(file, null, null, "not valid YAML" + where(e) + ": "
-          + e.getOriginalMessage(), e);
+          + e.getOriginalMessage().strip().replaceAll("\\s+", " "), e);
     } catch (IOException | RuntimeException e) {
       throw new MirrorConfigException(file, null, null, "not valid YAML: " + e.getMessage(), e);
     }

@@ -37,8 +37,12 @@ final class OpenShiftMirrorSets {
 
   /** Reads one object of a supported kind ({@link #isKind}). */
   static void read(Path file, String label, JsonNode object, RuleSetBuilder builder) {
-    Fields top = Fields.of(file, label, object);
-    String kind = top.string("kind").orElse("");
+    Fields probe = Fields.of(file, label.isEmpty() ? "document" : label, object);
+    String kind = probe.string("kind").orElse("");
+    String name = Optional.ofNullable(object.get("metadata")).map(m -> m.get("name"))
+        .filter(JsonNode::isTextual).map(JsonNode::asText).orElse("");
+    String who = join(label, kind + (name.isEmpty() ? "" : " \"" + name + "\""));
+    Fields top = Fields.of(file, who, object);
     String apiVersion = top.string("apiVersion").orElse("");
     if (kind.equals(LIST)) {
       List<JsonNode> items = top.array("items");
@@ -58,9 +62,6 @@ final class OpenShiftMirrorSets {
       throw top.problem("apiVersion", "'" + apiVersion + "' is not in " + expectedGroup
           + " (expected for kind " + kind + ")");
     }
-    String name = Optional.ofNullable(object.get("metadata")).map(m -> m.get("name"))
-        .filter(JsonNode::isTextual).map(JsonNode::asText).orElse("");
-    String who = join(label, kind + (name.isEmpty() ? "" : " \"" + name + "\""));
     JsonNode specNode = object.get("spec");
     if (specNode == null || specNode.isNull()) {
       return; // an empty set configures nothing

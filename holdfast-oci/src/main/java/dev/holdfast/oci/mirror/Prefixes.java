@@ -115,10 +115,10 @@ final class Prefixes {
       return WILDCARD.matcher(prefix).matches()
           ? Optional.empty()
           : Optional.of(
-              "a wildcard prefix must be *.host (subdomains only, no port, path, tag or digest)");
+              "is not a valid wildcard: write *.host (subdomains only; no port, path, tag or digest)");
     }
     if (prefix.contains("*")) {
-      return Optional.of("a wildcard may only start a prefix, as in *.example.com");
+      return Optional.of("has a wildcard that does not start it; write *.example.com");
     }
     return locationProblem(prefix);
   }
@@ -129,10 +129,10 @@ final class Prefixes {
    */
   static Optional<String> locationProblem(String location) {
     if (location.isEmpty()) {
-      return Optional.of("must not be empty");
+      return Optional.of("is empty");
     }
     if (location.startsWith("http://") || location.startsWith("https://")) {
-      return Optional.of("URI schemes are not supported, write host[:port][/path]");
+      return Optional.of("has a URI scheme, which is not supported; write host[:port][/path]");
     }
     var matcher = LOCATION.matcher(location);
     if (!matcher.matches()) {

@@ -25,7 +25,7 @@ final class RedirectParser {
   private RedirectParser() {}
 
   static List<MirrorRule> read(Path file, String label, JsonNode document) {
-    Fields top = Fields.of(file, label, document);
+    Fields top = Fields.of(file, label == null ? "document" : label, document);
     for (var field : document.properties()) {
       if (!field.getKey().equals(KEY)) {
         throw top.problem(field.getKey(), "unknown key; a redirect file has only 'redirects'");

@@ -34,7 +34,7 @@ final class RegistriesConfParser {
 
   /** Parses one file's tree; {@code dropIn} refuses the v1 format, as registries.conf.d does. */
   static List<MirrorRule> parse(Path file, JsonNode root, boolean dropIn) {
-    Fields top = Fields.of(file, null, root);
+    Fields top = Fields.of(file, "top level", root);
     boolean v1 = isV1(root);
     boolean v2 = root.properties().stream().anyMatch(e -> V2_GLOBALS.contains(e.getKey()));
     if (v1 && dropIn) {
@@ -100,8 +100,11 @@ final class RegistriesConfParser {
     List<JsonNode> entries = top.array("registry");
     Map<String, MirrorRule> byPrefix = new LinkedHashMap<>();
     Map<String, MirrorRule> byLocation = new HashMap<>();
+    Map<MirrorRule, String> labels = new HashMap<>();
     for (int i = 0; i < entries.size(); i++) {
       MirrorRule rule = parseRegistry(file, i, entries.get(i));
+      String label = rule.origin().substring(file.toString().length() + 2);
+      labels.put(rule, label);
       // A location (or, without one, a wildcard prefix) used by several entries must agree on
       // 'insecure' and 'blocked', as containers/image requires.
       String key = rule.location().orElse(rule.prefix());
@@ -111,16 +114,16 @@ final class RegistriesConfParser {
           boolean a = flag.equals("insecure") ? rule.insecure() : rule.blocked();
           boolean b = flag.equals("insecure") ? other.insecure() : other.blocked();
           if (a != b) {
-            throw new MirrorConfigException(file, rule.origin(), flag,
+            throw new MirrorConfigException(file, label, flag,
                 "registry '" + key + "' is defined again with a conflicting '" + flag
-                    + "' setting (see " + other.origin() + ")");
+                    + "' setting (see " + labels.get(other) + ")");
           }
         }
       }
       if (byPrefix.containsKey(rule.prefix())) {
         // containers/image silently keeps the first entry for a prefix; so do we, with a warning.
         LOG.warn("{}: {} repeats prefix '{}' and is ignored (the first entry wins)",
-            file, rule.origin(), rule.prefix());
+            file, label, rule.prefix());
         continue;
       }
       byPrefix.put(rule.prefix(), rule);
