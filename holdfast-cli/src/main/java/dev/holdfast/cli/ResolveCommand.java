@@ -26,10 +26,11 @@ import picocli.CommandLine.Spec;
     name = "resolve",
     mixinStandardHelpOptions = true,
     description = {
-      "Normalises each image reference and shows the mirror rule that applies and the places it",
-      "would be pulled from, in order (see docs/mirrors.md).",
-      "Exit status: 0 all references resolved; 1 some reference was invalid (the others are",
-      "still printed); 2 usage error or unusable --mirrors configuration (nothing printed)."
+      "Normalises each image reference and shows the mirror rule that applies and the places it"
+          + " would be pulled from, in order (see docs/mirrors.md).",
+      "",
+      "Exit status: 0 all references resolved; 1 some reference was invalid (the others are"
+          + " still printed); 2 usage error or unusable --mirrors configuration (nothing printed)."
     })
 final class ResolveCommand implements Callable<Integer> {
 
@@ -46,17 +47,17 @@ final class ResolveCommand implements Callable<Integer> {
   @Option(
       names = "--mirrors",
       paramLabel = "FILE_OR_DIR",
-      description = {
-        "Mirror configuration: registries.conf (TOML), a registries.conf.d directory,",
-        "ImageDigestMirrorSet / ImageTagMirrorSet / ImageContentSourcePolicy YAML, or a",
-        "'redirects:' list. Repeatable; all are merged into one rule set."
-      })
+      description =
+          "Mirror configuration: registries.conf (TOML), a registries.conf.d directory,"
+              + " ImageDigestMirrorSet / ImageTagMirrorSet / ImageContentSourcePolicy YAML, or a"
+              + " 'redirects:' list. Repeatable; all are merged into one rule set.")
   List<Path> mirrors = new ArrayList<>();
 
   @Option(
       names = {"-o", "--output"},
       paramLabel = "FORMAT",
-      description = "text (default) or json: one JSON object per reference and line.")
+      description = "${COMPLETION-CANDIDATES}: text (the default) or one JSON object per reference"
+          + " and line.")
   Format output = Format.text;
 
   @Parameters(paramLabel = "REFERENCE", arity = "1..*", description = "Image references.")
