@@ -14,9 +14,9 @@ public record Mirror(String location, PullPolicy pullPolicy, boolean insecure, O
     Objects.requireNonNull(location, "location");
     Objects.requireNonNull(pullPolicy, "pullPolicy");
     Objects.requireNonNull(caBundle, "caBundle");
-    if (location.isEmpty()) {
-      throw new IllegalArgumentException("mirror location must not be empty");
-    }
+    Prefixes.locationProblem(location).ifPresent(p -> {
+      throw new IllegalArgumentException("mirror location '" + location + "' " + p);
+    });
   }
 
   /** A mirror serving tag and digest references, verified with the system trust store. */

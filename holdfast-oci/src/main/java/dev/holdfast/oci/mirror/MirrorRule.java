@@ -23,6 +23,12 @@ public record MirrorRule(
     Objects.requireNonNull(location, "location");
     Objects.requireNonNull(origin, "origin");
     mirrors = List.copyOf(mirrors);
+    Prefixes.prefixProblem(prefix).ifPresent(p -> {
+      throw new IllegalArgumentException("rule prefix '" + prefix + "' " + p);
+    });
+    location.flatMap(Prefixes::locationProblem).ifPresent(p -> {
+      throw new IllegalArgumentException("rule " + prefix + ": location '" + location.get() + "' " + p);
+    });
     if (location.isEmpty() && !Prefixes.isWildcard(prefix)) {
       throw new IllegalArgumentException(
           "rule " + prefix + ": only a wildcard prefix (*.example.com) may have no location");

@@ -229,6 +229,18 @@ class MirrorResolutionTest {
         .containsExactly("later.local/hub/library/nats:1", "docker.io/library/nats:1");
   }
 
+  @Test
+  void rulesBuiltInCodeAreValidatedToo() {
+    assertThatThrownBy(() -> MirrorRule.of("library/nats", List.of()))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("library/nats");
+    assertThatThrownBy(() -> MirrorRule.of("*.example.com/x", List.of()))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("*.example.com/x");
+    assertThatThrownBy(() -> Mirror.of("https://m.local"))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("https://m.local");
+    assertThatThrownBy(() -> Mirror.of(""))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("is empty");
+  }
+
   // --- Invalid rewrites must not crash: they are refused with the rule and location named
 
   @Test

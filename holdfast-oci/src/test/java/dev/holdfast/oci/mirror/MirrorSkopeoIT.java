@@ -138,7 +138,10 @@ class MirrorSkopeoIT {
         Arguments.of("remap-and-block", "localhost:{C}/app:1"),
         Arguments.of("remap-and-block", "localhost:{C}/app@" + D),
         Arguments.of("remap-and-block", "localhost:{B}/app:1"),
-        Arguments.of("remap-and-block", "localhost:{B}/app@" + D));
+        Arguments.of("remap-and-block", "localhost:{B}/app@" + D),
+        // --- A tag or digest in a prefix never applies: rules are chosen by name
+        Arguments.of("tag-prefix", "localhost:{A}/foo:1"),
+        Arguments.of("tag-prefix", "localhost:{A}/bar@" + D));
   }
 
   @ParameterizedTest(name = "[{index}] {0}: {1}")
