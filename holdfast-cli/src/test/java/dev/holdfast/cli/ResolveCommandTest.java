@@ -194,6 +194,31 @@ class ResolveCommandTest {
         .containsExactly("twenty.local/ghcr/o/a:1", "ghcr.io/o/a:1");
   }
 
+  @Test
+  void logsNeverReachStandardOutput() throws Exception {
+    // An unknown key is logged as a warning; JSON lines on standard output must stay clean.
+    Path conf = Files.writeString(dir.resolve("unknown-key.conf"),
+        "[[registry]]\nlocation = \"ghcr.io\"\nsurprise = true\n");
+    java.io.PrintStream savedOut = System.out;
+    java.io.PrintStream savedErr = System.err;
+    java.io.ByteArrayOutputStream processOut = new java.io.ByteArrayOutputStream();
+    java.io.ByteArrayOutputStream processErr = new java.io.ByteArrayOutputStream();
+    Run run;
+    try {
+      System.setOut(new java.io.PrintStream(processOut, true, java.nio.charset.StandardCharsets.UTF_8));
+      System.setErr(new java.io.PrintStream(processErr, true, java.nio.charset.StandardCharsets.UTF_8));
+      run = run("resolve", "--mirrors", conf.toString(), "-o", "json", "ghcr.io/o/a:1");
+    } finally {
+      System.setOut(savedOut);
+      System.setErr(savedErr);
+    }
+    assertThat(run.exitCode()).isZero();
+    assertThat(processOut.toString(java.nio.charset.StandardCharsets.UTF_8)).isEmpty();
+    assertThat(processErr.toString(java.nio.charset.StandardCharsets.UTF_8))
+        .contains("surprise").doesNotContain("DEBUG");
+    assertThat(JSON.readTree(run.out()).get("rule").asText()).isEqualTo("ghcr.io");
+  }
+
   // --- Usage errors and unusable configuration: exit 2, nothing on standard output
 
   @Test
