@@ -195,6 +195,21 @@ class ResolveCommandTest {
   }
 
   @Test
+  void aRuleThatRewritesToAnInvalidReferenceIsAnErrorForThatReferenceOnly() throws Exception {
+    // *.example.com keeps ":5000/app:1" after the host; appended to a path it is not a reference.
+    Path wild = Files.writeString(dir.resolve("wild.yaml"),
+        "redirects:\n- src: \"*.example.com\"\n  to: mirror.local/wild\n");
+    Run run = run("resolve", "--mirrors", wild.toString(), "-o", "json",
+        "a.example.com:5000/app:1", "a.example.com/app:1");
+    assertThat(run.exitCode()).isEqualTo(1);
+    JsonNode error = JSON.readTree(run.lines().get(0));
+    assertThat(error.get("input").asText()).isEqualTo("a.example.com:5000/app:1");
+    assertThat(error.get("error").asText()).contains("mirror.local/wild:5000/app:1");
+    assertThat(JSON.readTree(run.lines().get(1)).get("candidates")).extracting(JsonNode::asText)
+        .containsExactly("mirror.local/wild/app:1", "a.example.com/app:1");
+  }
+
+  @Test
   void logsNeverReachStandardOutput() throws Exception {
     // An unknown key is logged as a warning; JSON lines on standard output must stay clean.
     Path conf = Files.writeString(dir.resolve("unknown-key.conf"),
