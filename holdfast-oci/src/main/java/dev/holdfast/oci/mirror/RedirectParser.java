@@ -1,6 +1,8 @@
 package dev.holdfast.oci.mirror;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.holdfast.oci.tls.InvalidTrustBundleException;
+import dev.holdfast.oci.tls.PemBundle;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -82,6 +84,11 @@ final class RedirectParser {
         if (!Files.isRegularFile(resolved) || !Files.isReadable(resolved)) {
           throw entry.problem("caBundle", "'" + ca + "' is not a readable file (looked at "
               + resolved + ")");
+        }
+        try {
+          PemBundle.read(resolved);
+        } catch (InvalidTrustBundleException e) {
+          throw entry.problem("caBundle", "'" + ca + "' is not a usable CA bundle: " + e.getMessage());
         }
         return resolved.normalize();
       });

@@ -127,6 +127,7 @@ class MirrorConfigLoaderTest {
       redirect-unknown-field.yaml      | too                | redirects[0] (src "docker.io")
       redirect-no-to.yaml              | to                 | is required
       redirect-missing-ca.yaml         | caBundle           | 'no-such-ca.pem' is not a readable file
+      redirect-bad-ca.yaml             | caBundle           | 'not-a-ca.pem' is not a usable CA bundle
       redirect-bad-policy.yaml         | pullFromMirror     | 'digests'
       redirect-src-no-host.yaml        | src                | would be read as a Docker Hub namespace
       redirect-second-doc.yaml         | blocked            | document 2 redirects[0] (src "ghcr.io")
