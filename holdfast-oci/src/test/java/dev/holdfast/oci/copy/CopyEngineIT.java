@@ -185,4 +185,21 @@ class CopyEngineIT {
     assertThat(result.servedBy()).contains(at(source, "src/oci-single:1"));
     assertThat(skopeo.digestOf(token.image("fallback/app:1"))).isEqualTo(ociSingle.digest());
   }
+
+  @Test
+  void withinOneRegistryEveryBlobIsMountedFromTheSourceRepository() {
+    copied(engine.copy(CopyRequest.of(at(source, "src/oci-multi:1"), at(token, "inside/a:1"), CopyOptions.defaults())));
+    token.clearRequests();
+
+    CopyResult.Copied copy;
+    try (CopyEngine fresh = CopyEngine.builder(client).build()) {
+      copy = copied(fresh.copy(CopyRequest.of(at(token, "inside/a:1"), at(token, "inside/b:1"), CopyOptions.defaults())));
+    }
+
+    assertThat(copy.stats().blobsCopied()).isZero();
+    assertThat(copy.stats().blobsMounted()).isEqualTo(ociMulti.blobs().size());
+    assertThat(token.requests()).noneMatch(RegistryRequest::isBlobGet);
+    assertThat(token.requests()).filteredOn(RegistryRequest::isMount).hasSize(ociMulti.blobs().size());
+    assertThat(skopeo.digestOf(token.image("inside/b:1"))).isEqualTo(ociMulti.digest());
+  }
 }
