@@ -231,6 +231,10 @@ class RegistryClientIT {
               .contains("[registry " + registry.hostPort() + "]");
         });
     assertThat(client.headManifest(ref(registry, "errors/app:nope"))).isEmpty();
+    // distribution 2.8 says MANIFEST_UNKNOWN for a manifest of a missing repository, NAME_UNKNOWN
+    // for its tag list; the client passes on what the registry said
+    assertThatThrownBy(() -> client.getManifest(ref(registry, "errors/no-such-repo:v1")))
+        .isInstanceOfSatisfying(NotFoundException.class, e -> assertThat(e.code()).isEqualTo("MANIFEST_UNKNOWN"));
     assertThatThrownBy(() -> client.listTags(ref(registry, "errors/no-such-repo:v1")))
         .isInstanceOfSatisfying(NotFoundException.class, e -> assertThat(e.isRepositoryMissing()).isTrue());
     Descriptor absent = Descriptor.of("application/octet-stream", Digest.sha256(new byte[] {1}), 1);
