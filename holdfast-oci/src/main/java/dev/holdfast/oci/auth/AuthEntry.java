@@ -56,7 +56,8 @@ final class AuthEntry {
   private static Credential decodeAuth(String auth, String where) {
     String decoded;
     try {
-      decoded = new String(Base64.getMimeDecoder().decode(auth.strip()), StandardCharsets.UTF_8);
+      // strict, as Docker and the kubelet decode it; line breaks some tools add are tolerated
+      decoded = new String(Base64.getDecoder().decode(auth.replaceAll("\\s", "")), StandardCharsets.UTF_8);
     } catch (IllegalArgumentException e) {
       // no cause: the decoder's message may quote the input
       throw new CredentialException(where + ": field \"auth\" is not valid base64");

@@ -249,7 +249,7 @@ public final class DockerConfig implements CredentialProvider {
 
   /**
    * The normalised key: scheme-prefixed (and legacy) keys cut to their host, Docker Hub's names
-   * mapped to {@code docker.io}, the host lower-cased, a trailing slash removed.
+   * mapped to {@code docker.io}, the host lower-cased.
    */
   static String normalizeKey(String key, boolean hostOnly) {
     String stripped = Registries.stripScheme(key.strip());
@@ -257,10 +257,9 @@ public final class DockerConfig implements CredentialProvider {
     String rest = stripped == null ? key.strip() : stripped;
     int slash = rest.indexOf('/');
     String host = slash < 0 ? rest : rest.substring(0, slash);
+    // a namespace key is kept as written: containers/image never matches "host/ns/" (trailing
+    // slash) and neither do we (checked against skopeo in DockerConfigSkopeoIT)
     String path = slash < 0 || cut ? "" : rest.substring(slash);
-    while (path.endsWith("/")) {
-      path = path.substring(0, path.length() - 1);
-    }
     return Registries.normalizeHost(host) + path;
   }
 

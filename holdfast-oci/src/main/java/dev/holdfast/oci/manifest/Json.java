@@ -125,7 +125,11 @@ final class Json {
     try {
       digest = Digest.parse(digestText);
     } catch (IllegalArgumentException e) {
-      throw new FieldException(path(path, "digest"), "invalid digest \"" + digestText + "\": " + e.getMessage());
+      // the reference package's message repeats the input; keep only its explanation
+      String message = String.valueOf(e.getMessage());
+      int explanation = message.indexOf("\": ");
+      throw new FieldException(path(path, "digest"), "invalid digest \"" + digestText + "\": "
+          + (explanation < 0 ? message : message.substring(explanation + 3)));
     }
     JsonNode size = node.get("size");
     if (size == null || size.isNull()) {

@@ -48,6 +48,13 @@ public sealed interface Manifest permits ImageManifest, ImageIndex {
    * @param contentType the media type from the {@code Content-Type} header or from a descriptor;
    *     when null, empty or generic ({@code application/json}, {@code application/octet-stream},
    *     {@code text/plain}) the type is detected from the body's {@code mediaType} field and structure
+   * <p>Validation is strict where a mistake would corrupt a copy (schema version, digests, sizes
+   * and media types of descriptors, duplicate JSON keys, a body {@code mediaType} that contradicts
+   * {@code contentType}) and lenient where producers differ in practice: a Docker manifest list
+   * entry without {@code platform} is accepted, and the OCI 1.1 rule that an artifact with an empty
+   * config must set {@code artifactType} is not enforced (Holdfast copies, it does not author).
+   * Unknown fields are allowed and kept in {@link #raw()}.
+   *
    * @throws InvalidManifestException when the manifest is too large, schema 1, of an unsupported
    *     type or malformed; the message names the offending field
    */

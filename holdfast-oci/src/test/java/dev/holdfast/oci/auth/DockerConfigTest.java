@@ -87,7 +87,7 @@ class DockerConfigTest {
       registry.example.com/team         | registry.example.com      | team/app      | true
       registry.example.com/team         | registry.example.com      | team/sub/app  | true
       registry.example.com/team         | registry.example.com      | teamwork/app  | false
-      registry.example.com/team/        | registry.example.com      | team/app      | true
+      registry.example.com/team/        | registry.example.com      | team/app      | false
       registry.example.com/team/app     | registry.example.com      | team          | false
       # Docker Hub and its legacy key
       https://index.docker.io/v1/       | docker.io                 | library/nginx | true

@@ -147,6 +147,7 @@ class PullSecretKeyringTest {
         "{\"r.example.com\": {\"auth\": \"s3cr3t-not-base64!!\"}}".getBytes(StandardCharsets.UTF_8)))
         .isInstanceOf(CredentialException.class)
         .hasMessageContaining("secret a/b").hasMessageContaining("r.example.com")
+        .hasMessageContaining("not valid base64")
         .hasMessageNotContaining("s3cr3t");
     assertThatThrownBy(() -> PullSecretKeyring.empty().withDockerCfg("secret a/c",
         "{\"r.example.com\": {\"auth\": \"s3cr3t".getBytes(StandardCharsets.UTF_8)))
