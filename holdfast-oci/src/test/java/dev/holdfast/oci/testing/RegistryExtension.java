@@ -8,13 +8,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
@@ -51,7 +48,7 @@ public final class RegistryExtension
   private TokenServer tokenServer;
   private RegistryProcess process;
   private boolean classScoped;
-  private int requestBaseline;
+  private volatile int requestBaseline;
 
   private RegistryExtension(Builder b) {
     this.mode = b.mode;
@@ -127,6 +124,7 @@ public final class RegistryExtension
     if (process != null) {
       return;
     }
+    Tools.find("docker-registry"); // fail first, and clearly, when the registry is missing
     boolean ok = false;
     try {
       dir = Files.createTempDirectory("holdfast-registry-");
@@ -139,7 +137,7 @@ public final class RegistryExtension
       }
       if (mode == RegistryMode.BASIC_AUTH) {
         htpasswd = dir.resolve("htpasswd");
-        Files.writeString(htpasswd, htpasswdLine(credentials), StandardCharsets.UTF_8);
+        Files.writeString(htpasswd, Tools.htpasswdLine(credentials), StandardCharsets.UTF_8);
       }
       if (mode == RegistryMode.TOKEN) {
         tokenServer = TokenServer.start(dir.resolve("token"), credentials, anonymousPull);
@@ -170,7 +168,7 @@ public final class RegistryExtension
       process = null;
       tokenServer = null;
       if (dir != null && !Boolean.getBoolean("holdfast.test.keepRegistryDirs")) {
-        deleteTree(dir);
+        Tools.deleteTree(dir);
       }
     }
   }
@@ -271,6 +269,11 @@ public final class RegistryExtension
     running().stop();
   }
 
+  /** Kills the registry (SIGKILL), like a crash; {@link #start()} brings it back. */
+  public void kill() {
+    running().kill();
+  }
+
   /** Starts the registry again on the same port with the same storage; no-op when running. */
   public void start() {
     running().start();
@@ -328,25 +331,6 @@ public final class RegistryExtension
           ? RegistryRequest.parseAll(Files.readString(log, StandardCharsets.UTF_8)) : List.of();
     } catch (IOException e) {
       throw new UncheckedIOException("read access log " + log, e);
-    }
-  }
-
-  /** A bcrypt entry (the registry accepts only bcrypt) from the {@code htpasswd} CLI. */
-  private static String htpasswdLine(Credentials c) {
-    Tools.Result r = Tools.check(List.of("htpasswd", "-Bbn", c.username(), c.password()),
-        Map.of(), Duration.ofSeconds(30));
-    String line = r.stdout().lines().findFirst().orElse("");
-    if (!line.startsWith(c.username() + ":$2")) {
-      throw new IllegalStateException("htpasswd -B did not print a bcrypt entry for " + c.username());
-    }
-    return line + "\n";
-  }
-
-  private static void deleteTree(Path root) {
-    try (Stream<Path> paths = Files.walk(root)) {
-      paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (IOException ignored) {
-      // a leftover temp dir is harmless
     }
   }
 

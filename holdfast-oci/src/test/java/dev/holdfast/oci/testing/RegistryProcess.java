@@ -1,7 +1,5 @@
 package dev.holdfast.oci.testing;
 
-import static org.awaitility.Awaitility.await;
-
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -17,8 +15,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import org.awaitility.core.ConditionTimeoutException;
+import java.util.concurrent.TimeoutException;
 
 /**
  * One {@code docker-registry serve CONFIG} process: writes the config, starts the process, waits
@@ -127,24 +126,42 @@ final class RegistryProcess {
     awaitReady();
   }
 
+  /**
+   * Probes {@code /v2/} until it answers 200/401, the process exits, or the timeout passes.
+   * Between probes it waits on the process's exit (not a sleep), so a crash is seen at once. No
+   * Awaitility here: modules that use the test-jar need not depend on it.
+   */
   private void awaitReady() {
     Process p = process;
-    try {
-      await("registry " + baseUri() + "/v2/")
-          .atMost(settings.timeout())
-          .pollDelay(Duration.ZERO)
-          .pollInterval(Duration.ofMillis(50))
-          .until(() -> !p.isAlive() || answers());
-    } catch (ConditionTimeoutException e) {
-      stop();
-      throw new IllegalStateException("registry " + baseUri() + " did not answer GET /v2/ with"
-          + " 200 or 401 within " + settings.timeout() + "; log " + logFile() + ":\n"
-          + Tools.tail(logFile(), 3000), e);
+    long deadline = System.nanoTime() + settings.timeout().toNanos();
+    boolean ready = false;
+    while (!ready && p.isAlive() && System.nanoTime() < deadline) {
+      ready = answers();
+      if (!ready) {
+        try {
+          p.onExit().get(50, TimeUnit.MILLISECONDS);
+        } catch (TimeoutException stillRunning) {
+          // probe again
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          stop();
+          throw new IllegalStateException("interrupted while starting registry " + baseUri(), e);
+        } catch (ExecutionException e) {
+          throw new IllegalStateException(e);
+        }
+      }
     }
     if (!p.isAlive()) {
       LIVE.remove(p);
+      process = null;
       throw new IllegalStateException("registry for " + baseUri() + " exited with code "
           + p.exitValue() + " during startup; log " + logFile() + ":\n" + Tools.tail(logFile(), 3000));
+    }
+    if (!ready) {
+      stop();
+      throw new IllegalStateException("registry " + baseUri() + " did not answer GET /v2/ with"
+          + " 200 or 401 within " + settings.timeout() + "; log " + logFile() + ":\n"
+          + Tools.tail(logFile(), 3000));
     }
   }
 
@@ -176,6 +193,22 @@ final class RegistryProcess {
       }
     } catch (InterruptedException e) {
       p.destroyForcibly();
+      Thread.currentThread().interrupt();
+    } finally {
+      LIVE.remove(p);
+      process = null;
+    }
+  }
+
+  /** SIGKILL, like a crash; waits until the process is gone. */
+  synchronized void kill() {
+    Process p = process;
+    if (p == null) {
+      return;
+    }
+    try {
+      p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } finally {
       LIVE.remove(p);

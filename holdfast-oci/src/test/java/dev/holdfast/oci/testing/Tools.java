@@ -102,6 +102,26 @@ final class Tools {
     return r;
   }
 
+  /** A bcrypt entry (the registry accepts only bcrypt) from the {@code htpasswd} CLI. */
+  static String htpasswdLine(Credentials c) {
+    Result r = check(List.of("htpasswd", "-Bbn", c.username(), c.password()), Map.of(),
+        Duration.ofSeconds(30));
+    String line = r.stdout().lines().findFirst().orElse("");
+    if (!line.startsWith(c.username() + ":$2")) {
+      throw new IllegalStateException("htpasswd -B did not print a bcrypt entry for " + c.username());
+    }
+    return line + "\n";
+  }
+
+  /** Deletes a directory tree, quietly: a leftover temp file is harmless. */
+  static void deleteTree(Path root) {
+    try (var paths = Files.walk(root)) {
+      paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException ignored) {
+      // nothing to do
+    }
+  }
+
   static String tail(String text, int maxChars) {
     return text.length() <= maxChars ? text : "..." + text.substring(text.length() - maxChars);
   }
