@@ -54,7 +54,21 @@ final class CopyProgress implements ProgressListener, AutoCloseable {
    */
   static boolean terminalIsLive() {
     String term = System.getenv("TERM");
-    return System.console() != null && System.getenv("CI") == null && term != null && !term.equals("dumb");
+    return isTerminal(System.console()) && System.getenv("CI") == null && term != null && !term.equals("dumb");
+  }
+
+  /** Java 21 returns a console only for a terminal; from Java 22 on, {@code Console.isTerminal()} says. */
+  private static boolean isTerminal(java.io.Console console) {
+    if (console == null) {
+      return false;
+    }
+    try {
+      return (Boolean) java.io.Console.class.getMethod("isTerminal").invoke(console);
+    } catch (NoSuchMethodException e) {
+      return true;
+    } catch (ReflectiveOperationException e) {
+      return false;
+    }
   }
 
   private static int terminalWidth() {
