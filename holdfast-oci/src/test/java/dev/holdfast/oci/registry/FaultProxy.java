@@ -49,6 +49,8 @@ final class FaultProxy implements AutoCloseable {
   volatile boolean truncateBlobs;
   volatile URI redirectBlobsTo;
   volatile int tagPageSize;
+  /** The {@code WWW-Authenticate} value sent with an injected 401. */
+  volatile String challenge;
   private final AtomicInteger rejectNext = new AtomicInteger();
   private volatile int rejectStatus;
   private volatile String rejectRetryAfter;
@@ -99,7 +101,14 @@ final class FaultProxy implements AutoCloseable {
         if (rejectRetryAfter != null) {
           exchange.getResponseHeaders().add("Retry-After", rejectRetryAfter);
         }
-        String code = rejectStatus == 429 ? "TOOMANYREQUESTS" : "UNAVAILABLE";
+        if (rejectStatus == 401 && challenge != null) {
+          exchange.getResponseHeaders().add("WWW-Authenticate", challenge);
+        }
+        String code = switch (rejectStatus) {
+          case 401 -> "UNAUTHORIZED";
+          case 429 -> "TOOMANYREQUESTS";
+          default -> "UNAVAILABLE";
+        };
         send(exchange, rejectStatus, ("{\"errors\":[{\"code\":\"" + code + "\",\"message\":\"injected\"}]}")
             .getBytes(StandardCharsets.UTF_8), false);
         return;

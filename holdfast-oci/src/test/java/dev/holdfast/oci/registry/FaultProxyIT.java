@@ -58,6 +58,7 @@ class FaultProxyIT {
         .writeTo(work.resolve("layout"), "fault");
     Skopeo.create(work.resolve("skopeo")).push(image, registry.image("fault/app:v1"));
     proxy = new FaultProxy(registry.baseUri());
+    proxy.challenge = "Bearer realm=\"" + registry.tokenServer().realm() + "\",service=\"holdfast-test-registry\"";
     // "object storage" on another host name (localhost, not 127.0.0.1) serving the layout's blobs
     storage = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
     storage.createContext("/storage/", exchange -> {
@@ -162,6 +163,25 @@ class FaultProxyIT {
 
     proxy.reject(2, 502, null);
     assertThat(client.headBlob(ref, layer.digest())).contains(layer.size());
+  }
+
+  @Test
+  void a401WithACachedTokenGetsOneRetryWithAFreshToken() {
+    registry.tokenServer().clearRequests();
+    proxy.reject(1, 401, null);
+    assertThat(client.getManifest(ref).digest().toString()).isEqualTo(image.digest());
+    assertThat(registry.tokenServer().requests()).hasSize(1);
+    assertThat(proxy.seen).filteredOn(s -> s.path().contains("/manifests/")).hasSize(2)
+        .allSatisfy(s -> assertThat(s.authorization()).isTrue());
+
+    registry.tokenServer().clearRequests();
+    proxy.seen.clear();
+    proxy.reject(2, 401, null);
+    assertThatThrownBy(() -> client.getManifest(ref))
+        .isInstanceOfSatisfying(UnauthorizedException.class, e -> assertThat(e.isRetryable()).isFalse());
+    assertThat(registry.tokenServer().requests()).hasSize(1);
+    assertThat(proxy.seen).filteredOn(s -> s.path().contains("/manifests/")).hasSize(2);
+    assertThat(sleeps).isEmpty();
   }
 
   @Test
