@@ -27,6 +27,8 @@ final class CopyCommand implements Callable<Integer> {
 
   @Mixin CopyFlags flags;
 
+  @Mixin RegistryOptions registry;
+
   @Parameters(index = "0", paramLabel = "SRC", description = "The image to copy: REF, docker://REF or oci:DIR[:NAME].")
   String source;
 
@@ -41,7 +43,12 @@ final class CopyCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage(), e);
     }
-    RegistryClient client = CopyClients.client(flags.clientConcurrency());
+    RegistryClient client;
+    try {
+      client = registry.newClient(spec.commandLine().getErr());
+    } catch (RegistryOptions.BadOptionException e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage(), e);
+    }
     return flags.run(spec, client, List.of(request));
   }
 }

@@ -64,11 +64,6 @@ final class CopyFlags {
     return new CopyOptions(parsed, withReferrers);
   }
 
-  /** The client concurrency that lets every engine transfer run without waiting in the client. */
-  int clientConcurrency() {
-    return sourceParallelism + destinationParallelism;
-  }
-
   /** Runs the copies, shows progress on stderr and the report on stdout; returns the exit code. */
   int run(CommandSpec spec, RegistryClient client, List<CopyRequest> requests) {
     PrintWriter out = spec.commandLine().getOut();

@@ -33,6 +33,7 @@ final class CopyProgress implements ProgressListener, AutoCloseable {
   private final AtomicLong bytes = new AtomicLong();
   private final Map<CopyRequest, Boolean> inFlight = new ConcurrentHashMap<>();
   private final ScheduledExecutorService ticker;
+  private final int width = terminalWidth();
   private boolean drawn;
 
   CopyProgress(PrintWriter out, boolean live, int total) {
@@ -53,7 +54,29 @@ final class CopyProgress implements ProgressListener, AutoCloseable {
    */
   static boolean terminalIsLive() {
     String term = System.getenv("TERM");
-    return System.console() != null && System.getenv("CI") == null && term != null && !term.equals("dumb");
+    return isTerminal(System.console()) && System.getenv("CI") == null && term != null && !term.equals("dumb");
+  }
+
+  /** Java 21 returns a console only for a terminal; from Java 22 on, {@code Console.isTerminal()} says. */
+  private static boolean isTerminal(java.io.Console console) {
+    if (console == null) {
+      return false;
+    }
+    try {
+      return (Boolean) java.io.Console.class.getMethod("isTerminal").invoke(console);
+    } catch (NoSuchMethodException e) {
+      return true;
+    } catch (ReflectiveOperationException e) {
+      return false;
+    }
+  }
+
+  private static int terminalWidth() {
+    try {
+      return Math.max(40, Integer.parseInt(System.getenv().getOrDefault("COLUMNS", "100")));
+    } catch (NumberFormatException e) {
+      return 100;
+    }
   }
 
   @Override
@@ -97,7 +120,7 @@ final class CopyProgress implements ProgressListener, AutoCloseable {
           failed.get() > 0 ? ", " + failed.get() + " failed" : ""),
       String.format(Locale.ROOT, "blobs  %d copied, %d skipped, %d mounted   %s at %s/s", copied.get(), skipped.get(),
           mounted.get(), CopyReport.bytes(bytes.get()), CopyReport.bytes((long) (bytes.get() / seconds))),
-      "now    " + inFlight.keySet().stream().limit(3).map(r -> r.source().toString()).reduce((a, b) -> a + ", " + b)
+      "now    " + inFlight.keySet().stream().limit(3).map(r -> r.source().toString().replaceFirst("^docker://", "")).reduce((a, b) -> a + ", " + b)
           .orElse("-") + (inFlight.size() > 3 ? " and " + (inFlight.size() - 3) + " more" : ""),
     };
     StringBuilder frame = new StringBuilder();
@@ -105,7 +128,9 @@ final class CopyProgress implements ProgressListener, AutoCloseable {
       frame.append("\033[").append(LINES).append('F'); // back to the first line of the last frame
     }
     for (String line : lines) {
-      frame.append("\033[2K").append(line).append('\n');
+      // A line wider than the terminal would wrap and break the redraw: cut it.
+      String cut = line.length() < width ? line : line.substring(0, width - 2) + "…";
+      frame.append("\033[2K").append(cut).append('\n');
     }
     out.print(frame);
     out.flush();

@@ -35,6 +35,8 @@ final class SyncCommand implements Callable<Integer> {
 
   @Mixin CopyFlags flags;
 
+  @Mixin RegistryOptions registry;
+
   @Option(names = "--from", required = true, paramLabel = "FILE", description = "The YAML file naming the images.")
   Path from;
 
@@ -68,7 +70,12 @@ final class SyncCommand implements Callable<Integer> {
     } catch (IllegalArgumentException | UncheckedIOException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage(), e);
     }
-    RegistryClient client = CopyClients.client(flags.clientConcurrency());
+    RegistryClient client;
+    try {
+      client = registry.newClient(spec.commandLine().getErr());
+    } catch (RegistryOptions.BadOptionException e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage(), e);
+    }
     return flags.run(spec, client, requests);
   }
 }

@@ -24,6 +24,7 @@ import picocli.CommandLine;
 class CopyCommandsIT {
   @RegisterExtension static final RegistryExtension source = RegistryExtension.plain();
   @RegisterExtension static final RegistryExtension target = RegistryExtension.plain();
+  @RegisterExtension static final RegistryExtension secure = RegistryExtension.basicAuth();
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -141,5 +142,27 @@ class CopyCommandsIT {
     Run badPlatform = run("copy", "--platform", "linux", "a:1", "b:1");
     assertThat(badPlatform.exitCode()).isEqualTo(2);
     assertThat(badPlatform.err()).contains("linux");
+  }
+
+  @Test
+  void syncToARegistryWithCredentialsAndItsOwnCa() throws IOException {
+    Path auth = work.resolve("auth.json");
+    String basic = java.util.Base64.getEncoder().encodeToString(
+        secure.credentials().colonSeparated().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    Files.writeString(auth, "{\"auths\":{\"" + secure.hostPort() + "\":{\"auth\":\"" + basic + "\"}}}");
+    Path file = work.resolve("secure.yaml");
+    Files.writeString(file, "- " + source.hostPort() + "/lib/multi:1\n- " + source.hostPort() + "/lib/single:1\n");
+
+    Run run = run("sync", "--from", file.toString(), "--to", secure.hostPort() + "/keep", "--authfile", auth.toString(),
+        "--ca-file", secure.ca().caFile().toString());
+
+    assertThat(run.exitCode()).as(run.out() + run.err()).isZero();
+    String copy = "keep/127.0.0.1_" + source.port() + "/lib/multi:1";
+    assertThat(skopeo.digestOf(secure.image(copy))).isEqualTo(multi.digest());
+    assertThat(run.out() + run.err()).doesNotContain(secure.credentials().password());
+
+    Run refused = run("copy", source.hostPort() + "/lib/single:1", secure.hostPort() + "/nope/single:1",
+        "--ca-file", secure.ca().caFile().toString(), "--authfile", work.resolve("empty.json").toString());
+    assertThat(refused.exitCode()).as("a missing --authfile is a usage error").isEqualTo(2);
   }
 }

@@ -25,8 +25,11 @@ import java.util.concurrent.Future;
  * first repository that needs it and mounted into the others of the same registry. Order: blobs,
  * then child manifests, then the index, then the tag, so a tag never points at an incomplete image.
  *
- * <p>Give the {@link RegistryClient} a per-registry concurrency of at least {@code
- * sourceConcurrency + destinationConcurrency}, so that the client never makes a transfer wait.
+ * <p>A transfer holds a client permit of the source registry (its open stream) while it pushes to
+ * the destination. When one engine copies in both directions between two registries at once, give
+ * the {@link RegistryClient} a per-registry concurrency of at least {@code sourceConcurrency +
+ * destinationConcurrency}, so the client's own limits cannot make the two directions wait on each
+ * other. Copies towards one destination (what {@code copy} and {@code sync} do) need nothing.
  * Thread-safe; one engine can serve several {@link #copyAll} calls, and shares deduplication
  * between them. Failures are reported per image in {@link CopyResult.Failed}; the others go on.
  */

@@ -28,6 +28,8 @@ import java.util.Objects;
  *
  * <p>The tag is the source's tag. A digest-only source gets {@code digest-sha256-<hex>} so the
  * copy stays listable; that is not {@code sha256-<hex>}, which the OCI referrers tag schema uses.
+ * A source with both ({@code nginx:1.27@sha256:...}) keeps its tag and is copied by its digest: two
+ * entries that pin one tag to different digests both arrive, and the tag names the last one copied.
  */
 public sealed interface DestinationNaming
     permits DestinationNaming.Keep, DestinationNaming.Flatten, DestinationNaming.IntoLayout {

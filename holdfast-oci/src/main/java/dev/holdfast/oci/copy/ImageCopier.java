@@ -39,9 +39,9 @@ final class ImageCopier {
     Tally tally = new Tally();
     ImageSource source = null;
     try {
-      ImageSink sink = sinks.apply(request.destination());
       Resolved resolved = resolve(request);
       source = resolved.source();
+      ImageSink sink = sinks.apply(request.destination()); // after the source: no empty layout on failure
       Transfers.Job job = new Transfers.Job(request, source, sink, tally);
       Descriptor top = resolved.top();
       List<Platform> platforms = request.options().platforms();

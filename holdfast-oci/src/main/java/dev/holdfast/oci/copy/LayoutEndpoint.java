@@ -103,7 +103,8 @@ final class LayoutEndpoint implements ImageSource, ImageSink {
 
   @Override
   public void putBlob(Descriptor blob, InputStream content) {
-    layout.writeBlob(blob, content);
+    // Every ImageSource stream verifies size and digest at its end; hashing again would cost CPU.
+    layout.writeVerifiedBlob(blob, content);
   }
 
   @Override

@@ -2,7 +2,6 @@ package dev.holdfast.oci.copy;
 
 import dev.holdfast.oci.reference.Digest;
 import dev.holdfast.oci.reference.ImageReference;
-import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;

@@ -182,6 +182,19 @@ public final class OciLayout {
    * @throws OciLayoutException when the content does not match the descriptor or the disk fails
    */
   public long writeBlob(Descriptor descriptor, InputStream content) {
+    return write(descriptor, content, true);
+  }
+
+  /**
+   * Like {@link #writeBlob(Descriptor, InputStream)} for a stream that verifies itself and fails
+   * at its end on a wrong digest (as {@code RegistryClient.openBlob} and {@link #openBlob} do): the
+   * size is checked, the content is not hashed a second time. A failing stream leaves no blob.
+   */
+  public long writeVerifiedBlob(Descriptor descriptor, InputStream selfVerifyingContent) {
+    return write(descriptor, selfVerifyingContent, false);
+  }
+
+  private long write(Descriptor descriptor, InputStream content, boolean hash) {
     Path target = blobPath(descriptor.digest());
     if (Files.isRegularFile(target)) {
       return 0;
@@ -197,7 +210,9 @@ public final class OciLayout {
         byte[] buffer = new byte[BUFFER];
         int n;
         while ((n = content.read(buffer)) > 0) {
-          hasher.update(buffer, 0, n);
+          if (hash) {
+            hasher.update(buffer, 0, n);
+          }
           out.write(buffer, 0, n);
           written += n;
           if (written > descriptor.size()) {
@@ -208,7 +223,7 @@ public final class OciLayout {
       if (written != descriptor.size()) {
         throw new OciLayoutException(action + ": got " + written + " bytes, expected " + descriptor.size());
       }
-      Digest actual = Digest.of(descriptor.digest().algorithm(), hasher.digest());
+      Digest actual = hash ? Digest.of(descriptor.digest().algorithm(), hasher.digest()) : descriptor.digest();
       if (!actual.equals(descriptor.digest())) {
         throw new OciLayoutException(action + ": content has digest " + actual);
       }

@@ -70,7 +70,7 @@ final class ReferrersPuller implements RegistryOperation<ImageIndex> {
   }
 
   private ImageIndex fallback(RegistryCaller caller, Digest digest) {
-    ImageReference tag = subject.withoutDigest().withTag(digest.algorithm() + "-" + digest.encoded());
+    ImageReference tag = subject.withTag(digest.algorithm() + "-" + digest.encoded()).withoutDigest();
     Manifest manifest;
     try {
       manifest = new ManifestPuller(tag).run(caller);

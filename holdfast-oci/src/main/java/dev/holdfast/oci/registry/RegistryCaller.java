@@ -28,6 +28,7 @@ import org.slf4j.LoggerFactory;
 final class RegistryCaller {
 
   static final int MAX_REDIRECTS = 10;
+  private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(10);
   private static final Logger log = LoggerFactory.getLogger(RegistryCaller.class);
   private static final int MAX_ERROR_BODY = 64 * 1024;
 
@@ -185,42 +186,62 @@ final class RegistryCaller {
     }
   }
 
-  /** {@code GET /v2/}: decides the scheme and learns the authentication challenge. */
+  /**
+   * {@code GET /v2/} without credentials: decides the scheme (see {@link RegistryEndpoints}) and
+   * learns the authentication challenge.
+   *
+   * <p>Loopback registries are tried over plain HTTP first: nothing leaves the machine, the probe
+   * carries no credentials, and a TLS registry answers a plain request at once (Go's server with
+   * 400), whereas some plain servers never answer a TLS ClientHello. Registries configured
+   * insecure are tried over HTTPS first, as Docker does, with a short timeout.
+   */
   URI probe(String registry, String action) throws IOException, InterruptedException {
     URI https = endpoints.httpsBase(registry);
-    try {
-      int status = ping(registry, https);
-      if (status != 200 && status != 401 && endpoints.mayUsePlainHttp(registry)) {
-        log.debug("{}: GET /v2/ over HTTPS answered {}", action, status);
-      }
+    if (!endpoints.mayUsePlainHttp(registry)) {
+      ping(registry, https, readTimeout);
       endpoints.remember(registry, https);
       return https;
+    }
+    URI http = endpoints.httpBase(registry);
+    boolean loopback = RegistryEndpoints.isLoopback(registry);
+    IOException httpsFailure = null;
+    if (!loopback) {
+      try {
+        ping(registry, https, PROBE_TIMEOUT);
+        endpoints.remember(registry, https);
+        return https;
+      } catch (ConnectException | HttpConnectTimeoutException unreachable) {
+        throw unreachable;
+      } catch (IOException e) {
+        httpsFailure = e;
+      }
+    }
+    try {
+      int status = ping(registry, http, readTimeout);
+      if (status != 400) { // 400: a TLS server telling a plain client off
+        endpoints.remember(registry, http);
+        log.debug("{}: {} is served over plain HTTP", action, registry);
+        return http;
+      }
     } catch (ConnectException | HttpConnectTimeoutException unreachable) {
       throw unreachable;
-    } catch (IOException httpsFailed) {
-      if (!endpoints.mayUsePlainHttp(registry)) {
-        throw httpsFailed;
+    } catch (IOException plainFailed) {
+      if (httpsFailure != null) {
+        httpsFailure.addSuppressed(plainFailed);
+        throw httpsFailure;
       }
-      URI http = endpoints.httpBase(registry);
-      int status;
-      try {
-        status = ping(registry, http);
-      } catch (IOException plainFailed) {
-        httpsFailed.addSuppressed(plainFailed);
-        throw httpsFailed;
-      }
-      if (status != 200 && status != 401) {
-        throw httpsFailed; // something answers HTTP there, but it is not a registry over HTTP
-      }
-      endpoints.remember(registry, http);
-      log.debug("{}: {} is served over plain HTTP", action, registry);
-      return http;
     }
+    if (httpsFailure != null) {
+      throw httpsFailure;
+    }
+    ping(registry, https, readTimeout);
+    endpoints.remember(registry, https);
+    return https;
   }
 
-  private int ping(String registry, URI base) throws IOException, InterruptedException {
+  private int ping(String registry, URI base, Duration timeout) throws IOException, InterruptedException {
     HttpRequest request = HttpRequest.newBuilder(base.resolve("/v2/"))
-        .GET().header("User-Agent", userAgent).timeout(readTimeout).build();
+        .GET().header("User-Agent", userAgent).timeout(timeout).build();
     try (ConcurrencyLimiter.Permit permit = limiter.acquire(registry)) {
       HttpResponse<byte[]> response = endpoints.client(registry).send(request,
           HttpResponse.BodyHandlers.ofByteArray());

@@ -104,7 +104,9 @@ class CopyEngineIT {
     assertThat(again.stats().bytes()).isZero();
     List<RegistryRequest> requests = token.requests();
     assertThat(requests).noneMatch(r -> r.isBlobUpload() || r.isManifestPut());
-    assertThat(requests).allMatch(r -> r.method().equals("HEAD") || r.path().startsWith("/v2/"));
+    assertThat(requests).as("only HEADs (and perhaps the API probe)")
+        .allMatch(r -> r.method().equals("HEAD") || r.path().equals("/v2/"))
+        .anyMatch(r -> r.method().equals("HEAD") && r.path().endsWith("/manifests/1"));
     assertThat(source.requests()).as("the source is asked with HEAD only").allMatch(r -> r.method().equals("HEAD"));
   }
 
@@ -184,5 +186,22 @@ class CopyEngineIT {
     CopyResult result = engine.copy(request);
     assertThat(result.servedBy()).contains(at(source, "src/oci-single:1"));
     assertThat(skopeo.digestOf(token.image("fallback/app:1"))).isEqualTo(ociSingle.digest());
+  }
+
+  @Test
+  void withinOneRegistryEveryBlobIsMountedFromTheSourceRepository() {
+    copied(engine.copy(CopyRequest.of(at(source, "src/oci-multi:1"), at(token, "inside/a:1"), CopyOptions.defaults())));
+    token.clearRequests();
+
+    CopyResult.Copied copy;
+    try (CopyEngine fresh = CopyEngine.builder(client).build()) {
+      copy = copied(fresh.copy(CopyRequest.of(at(token, "inside/a:1"), at(token, "inside/b:1"), CopyOptions.defaults())));
+    }
+
+    assertThat(copy.stats().blobsCopied()).isZero();
+    assertThat(copy.stats().blobsMounted()).isEqualTo(ociMulti.blobs().size());
+    assertThat(token.requests()).noneMatch(RegistryRequest::isBlobGet);
+    assertThat(token.requests()).filteredOn(RegistryRequest::isMount).hasSize(ociMulti.blobs().size());
+    assertThat(skopeo.digestOf(token.image("inside/b:1"))).isEqualTo(ociMulti.digest());
   }
 }

@@ -117,4 +117,18 @@ class LayoutCopyIT {
         CopyOptions.defaults()));
     assertThat(again).isInstanceOf(CopyResult.AlreadyPresent.class);
   }
+
+  @Test
+  void aDockerManifestListKeepsItsDigestThroughALayout() {
+    WrittenImage docker = SyntheticImage.builder().seed(23).layers(1).layerSize(10_000).format(Format.DOCKER)
+        .multiArch().build().writeTo(work.resolve("docker-seed"), "docker");
+    skopeo.push(docker, registry.image("src/docker:1"));
+    ImageLocation layout = ImageLocation.Layout.of(work.resolve("docker-layout"), "docker:1");
+
+    assertThat(engine.copy(CopyRequest.of(at(registry, "src/docker:1"), layout, CopyOptions.defaults())))
+        .isInstanceOf(CopyResult.Copied.class);
+    assertThat(engine.copy(CopyRequest.of(layout, at(registry, "back/docker:1"), CopyOptions.defaults())))
+        .isInstanceOf(CopyResult.Copied.class);
+    assertThat(skopeo.inspectRaw(registry.image("back/docker:1"))).isEqualTo(docker.topBytes());
+  }
 }

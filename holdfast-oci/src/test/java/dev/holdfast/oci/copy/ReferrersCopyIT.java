@@ -127,4 +127,21 @@ class ReferrersCopyIT {
     assertThat(again).isInstanceOf(CopyResult.AlreadyPresent.class);
     assertThat(client.listTags(ref(destination, "later/signed:1"))).contains(sigTag, attTag, fallbackTag);
   }
+
+  @Test
+  void referrersTravelThroughAnOciLayoutAsSiblingNames() {
+    ImageLocation.Layout layout = ImageLocation.Layout.of(work.resolve("air-gap"), "example.com/app/signed:1");
+    CopyResult out = engine.copy(CopyRequest.of(at(source, "app/signed:1"), layout,
+        CopyOptions.defaults().withReferrers(true)));
+    assertThat(out).isInstanceOf(CopyResult.Copied.class);
+    assertThat(dev.holdfast.oci.layout.OciLayout.open(layout.directory()).names()).contains(
+        "example.com/app/signed:1", "example.com/app/signed:" + sigTag, "example.com/app/signed:" + attTag,
+        "example.com/app/signed:" + fallbackTag);
+
+    CopyResult in = engine.copy(CopyRequest.of(layout, at(destination, "roundtrip/signed:1"),
+        CopyOptions.defaults().withReferrers(true)));
+    assertThat(in).isInstanceOf(CopyResult.Copied.class);
+    assertThat(client.listTags(ref(destination, "roundtrip/signed:1"))).contains("1", sigTag, attTag, fallbackTag);
+    assertThat(skopeo.inspectRaw(destination.image("roundtrip/signed:" + sigTag))).isEqualTo(signature.raw());
+  }
 }

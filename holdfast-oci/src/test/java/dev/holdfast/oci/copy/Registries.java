@@ -8,7 +8,6 @@ import dev.holdfast.oci.testing.RegistryExtension;
 import dev.holdfast.oci.tls.PemBundle;
 import dev.holdfast.oci.tls.TrustConfig;
 import java.util.List;
-import java.util.Optional;
 
 /** A registry client for the test registries (their credentials, their CA) and references into them. */
 final class Registries {
@@ -39,9 +38,5 @@ final class Registries {
 
   static ImageLocation at(RegistryExtension registry, String repositoryAndRef) {
     return new ImageLocation.Registry(ref(registry, repositoryAndRef));
-  }
-
-  static Optional<String> none() {
-    return Optional.empty();
   }
 }

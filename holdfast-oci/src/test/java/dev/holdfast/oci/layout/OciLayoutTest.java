@@ -125,6 +125,24 @@ class OciLayoutTest {
     assertThatThrownBy(() -> layout.readBlob(descriptor)).hasMessageContaining("content has digest");
   }
 
+  @Test
+  void aSelfVerifyingStreamThatFailsAtItsEndLeavesNoBlob() throws IOException {
+    OciLayout from = OciLayout.openOrCreate(dir.resolve("from"));
+    OciLayout to = OciLayout.openOrCreate(dir.resolve("to"));
+    byte[] content = "abc".getBytes(StandardCharsets.UTF_8);
+    Descriptor descriptor = blob(content);
+    from.writeBlob(descriptor, content);
+    Files.writeString(from.blobPath(descriptor.digest()), "abd"); // same size, other digest
+
+    assertThatThrownBy(() -> to.writeVerifiedBlob(descriptor, from.openBlob(descriptor)))
+        .hasMessageContaining("content has digest");
+    assertThat(to.hasBlob(descriptor.digest())).isFalse();
+    assertThat(filesUnder(dir.resolve("to"))).isEqualTo(2); // oci-layout and index.json
+
+    Files.writeString(from.blobPath(descriptor.digest()), "abc");
+    assertThat(to.writeVerifiedBlob(descriptor, from.openBlob(descriptor))).isEqualTo(3);
+  }
+
   private static Descriptor manifest(OciLayout layout, String json) {
     byte[] raw = json.getBytes(StandardCharsets.UTF_8);
     Descriptor descriptor = Descriptor.of(MediaTypes.OCI_MANIFEST, Digest.sha256(raw), raw.length);

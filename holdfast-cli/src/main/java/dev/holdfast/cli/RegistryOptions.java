@@ -1,0 +1,111 @@
+package dev.holdfast.cli;
+
+import dev.holdfast.oci.auth.CredentialException;
+import dev.holdfast.oci.auth.CredentialHelpers;
+import dev.holdfast.oci.auth.CredentialProvider;
+import dev.holdfast.oci.auth.DockerConfig;
+import dev.holdfast.oci.registry.RegistryClient;
+import dev.holdfast.oci.tls.InvalidTrustBundleException;
+import dev.holdfast.oci.tls.PemBundle;
+import dev.holdfast.oci.tls.TrustConfig;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import picocli.CommandLine.Option;
+
+/**
+ * The options of every command that talks to registries ({@code --authfile}, {@code --ca-file},
+ * {@code --insecure-registry}), as a picocli mixin that builds the {@link RegistryClient}.
+ *
+ * <p>As Docker does, loopback registries ({@code localhost}, {@code 127.0.0.0/8}, {@code [::1]})
+ * may be reached over plain HTTP without {@code --insecure-registry}.
+ */
+final class RegistryOptions {
+
+  /** A registry option could not be used (unreadable file, bad bundle): a usage error. */
+  static final class BadOptionException extends RuntimeException {
+    BadOptionException(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+
+  @Option(
+      names = "--authfile",
+      paramLabel = "FILE",
+      description = "Registry credentials: a Docker config.json or Podman auth.json. Default: as"
+          + " Podman and Docker look for it ($REGISTRY_AUTH_FILE,"
+          + " $XDG_RUNTIME_DIR/containers/auth.json, ~/.config/containers/auth.json,"
+          + " $DOCKER_CONFIG/config.json or ~/.docker/config.json).")
+  Path authFile;
+
+  @Option(
+      names = "--ca-file",
+      paramLabel = "FILE",
+      description = "A PEM bundle of CA certificates to trust in addition to the system's, for"
+          + " every registry. Repeatable.")
+  List<Path> caFiles = new ArrayList<>();
+
+  @Option(
+      names = "--insecure-registry",
+      paramLabel = "HOST[:PORT]",
+      description = "A registry reached over plain HTTP or HTTPS without certificate checks."
+          + " Repeatable. Loopback registries may use plain HTTP without this.")
+  List<String> insecureRegistries = new ArrayList<>();
+
+  /** Builds a client; warnings (skipped PEM blocks) go to {@code err}. */
+  RegistryClient newClient(PrintWriter err) {
+    return newClient(err, System.getenv());
+  }
+
+  RegistryClient newClient(PrintWriter err, Map<String, String> environment) {
+    return RegistryClient.builder()
+        .credentials(credentials(environment))
+        .trust(trust(err))
+        .userAgent("holdfast/" + version())
+        .build();
+  }
+
+  private CredentialProvider credentials(Map<String, String> environment) {
+    try {
+      if (authFile != null) {
+        if (!Files.isRegularFile(authFile)) {
+          throw new BadOptionException("--authfile " + authFile + ": no such file", null);
+        }
+        return DockerConfig.read(authFile);
+      }
+      return DockerConfig.fromDefaultLocations(environment, CredentialHelpers.onSystemPath());
+    } catch (CredentialException e) {
+      throw new BadOptionException(e.getMessage(), e);
+    }
+  }
+
+  private TrustConfig trust(PrintWriter err) {
+    TrustConfig.Builder trust = TrustConfig.builder();
+    for (Path file : caFiles) {
+      PemBundle bundle;
+      try {
+        bundle = PemBundle.read(file);
+      } catch (InvalidTrustBundleException e) {
+        throw new BadOptionException("--ca-file " + file + ": " + e.getMessage(), e);
+      }
+      bundle.warnings().forEach(warning -> err.println("warning: " + warning));
+      trust.addGlobalBundle(bundle);
+    }
+    for (String registry : insecureRegistries) {
+      try {
+        trust.addInsecureRegistry(registry);
+      } catch (IllegalArgumentException e) {
+        throw new BadOptionException("--insecure-registry " + registry + ": " + e.getMessage(), e);
+      }
+    }
+    return trust.build();
+  }
+
+  private static String version() {
+    String version = RegistryOptions.class.getPackage().getImplementationVersion();
+    return version == null ? "dev" : version;
+  }
+}

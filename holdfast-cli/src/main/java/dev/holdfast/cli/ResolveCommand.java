@@ -1,0 +1,140 @@
+package dev.holdfast.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.holdfast.oci.mirror.Candidate;
+import dev.holdfast.oci.mirror.MirrorConfigException;
+import dev.holdfast.oci.mirror.MirrorConfigLoader;
+import dev.holdfast.oci.mirror.MirrorRules;
+import dev.holdfast.oci.mirror.Resolution;
+import dev.holdfast.oci.reference.ImageReference;
+import dev.holdfast.oci.reference.InvalidReferenceException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code holdfast resolve}: normalises references and shows where each would be pulled from. */
+@Command(
+    name = "resolve",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Normalises each image reference and shows the mirror rule that applies and the places it"
+          + " would be pulled from, in order (see docs/mirrors.md).",
+      "",
+      "Exit status: 0 all references resolved; 1 some reference was invalid (the others are"
+          + " still printed); 2 usage error or unusable --mirrors configuration (nothing printed)."
+    })
+final class ResolveCommand implements Callable<Integer> {
+
+  /** Output formats; lower-case because they are typed on the command line as is. */
+  enum Format {
+    text,
+    json
+  }
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @Spec CommandSpec spec;
+
+  @Option(
+      names = "--mirrors",
+      paramLabel = "FILE_OR_DIR",
+      description =
+          "Mirror configuration: registries.conf (TOML), a registries.conf.d directory,"
+              + " ImageDigestMirrorSet / ImageTagMirrorSet / ImageContentSourcePolicy YAML, or a"
+              + " 'redirects:' list. Repeatable; all are merged into one rule set.")
+  List<Path> mirrors = new ArrayList<>();
+
+  @Option(
+      names = {"-o", "--output"},
+      paramLabel = "FORMAT",
+      description = "${COMPLETION-CANDIDATES}: text (the default) or one JSON object per reference"
+          + " and line.")
+  Format output = Format.text;
+
+  @Parameters(paramLabel = "REFERENCE", arity = "1..*", description = "Image references.")
+  List<String> references;
+
+  @Override
+  public Integer call() {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    MirrorRules rules;
+    try {
+      rules = mirrors.isEmpty() ? MirrorRules.empty() : MirrorConfigLoader.load(mirrors);
+    } catch (MirrorConfigException e) {
+      err.println("holdfast resolve: " + e.getMessage());
+      return 2;
+    }
+    boolean failed = false;
+    for (String input : references) {
+      try {
+        Resolution resolution = rules.resolve(ImageReference.parse(input));
+        out.println(output == Format.json ? json(input, resolution) : text(input, resolution));
+      } catch (InvalidReferenceException | MirrorConfigException e) {
+        failed = true;
+        if (output == Format.json) {
+          ObjectNode error = JSON.createObjectNode();
+          error.put("input", input);
+          error.put("error", e.getMessage());
+          out.println(error);
+        } else {
+          err.println("holdfast resolve: " + e.getMessage());
+        }
+      }
+    }
+    out.flush();
+    return failed ? 1 : 0;
+  }
+
+  private static String json(String input, Resolution resolution) {
+    ImageReference reference = resolution.reference();
+    ObjectNode line = JSON.createObjectNode();
+    line.put("input", input);
+    line.put("reference", reference.toString());
+    line.put("registry", reference.registry());
+    line.put("repository", reference.repository());
+    line.put("tag", reference.tag().orElse(null));
+    line.put("digest", reference.digest().map(Object::toString).orElse(null));
+    line.put("rule", resolution.rule().orElse(null));
+    ArrayNode candidates = line.putArray("candidates");
+    resolution.candidates().forEach(c -> candidates.add(c.reference().toString()));
+    line.put("blocked", resolution.blocked());
+    return line.toString();
+  }
+
+  private static String text(String input, Resolution resolution) {
+    StringBuilder text = new StringBuilder(resolution.reference().toString());
+    if (!input.equals(resolution.reference().toString())) {
+      text.append("  (from ").append(input).append(")");
+    }
+    text.append("\n  rule: ").append(resolution.rule().orElse("none"));
+    List<Candidate> candidates = resolution.candidates();
+    for (int i = 0; i < candidates.size(); i++) {
+      Candidate candidate = candidates.get(i);
+      text.append("\n  ").append(i + 1).append(". ").append(candidate.reference())
+          .append("  (").append(candidate.mirror() ? "mirror" : "source");
+      if (candidate.insecure()) {
+        text.append(", insecure");
+      }
+      candidate.caBundle().ifPresent(ca -> text.append(", CA bundle ").append(ca));
+      text.append(")");
+    }
+    if (resolution.blocked()) {
+      text.append("\n  blocked: the source ").append(resolution.reference().name())
+          .append(" is never contacted");
+      if (candidates.isEmpty()) {
+        text.append("; no mirror serves this reference");
+      }
+    }
+    return text.toString();
+  }
+}
