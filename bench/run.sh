@@ -23,8 +23,9 @@
 #                         layout, registry A, registry B). --rss-size 0 skips the large copy.
 #   --rss-runs N          runs per size in scenario rss (default 1)
 #   --tls                 serve both registries over HTTPS with a CA generated in WORKDIR/tls
-#   --launcher jar|script time `java -jar holdfast.jar` (default; what bin/holdfast execs) or
-#                         bin/holdfast itself (adds its staleness check and JDK selection, ~0.1 s)
+#   --launcher script|jar script (default): time bin/holdfast as users run it, with its JVM flags
+#                         (it adds a staleness check and a JDK probe, ~0.05 s); jar: time plain
+#                         `java $HOLDFAST_JAVA_OPTS -jar holdfast.jar`, i.e. the JVM's own defaults
 #   --workdir DIR         where images, registries, logs and results go (default /tmp/holdfast-bench)
 #   --port-a P --port-b P loopback ports of registries A (source) and B (destination) (5401, 5402)
 #   --keep                keep image layouts and registry storage (the next run reuses layouts and
@@ -47,7 +48,7 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 WORK=${TMPDIR:-/tmp}/holdfast-bench RUNS=3 SCEN=start,a,b,c,rss TOOLS=skopeo,holdfast
 BIG_SIZE=1GiB BIG_LAYERS=8 SMALL_COUNT=50 SMALL_BASE=16MiB SMALL_LAYER=1MiB
-RSS_SIZE=4GiB RSS_RUNS=1 TLS=0 KEEP=0 LAUNCHER=jar PA=5401 PB=5402
+RSS_SIZE=4GiB RSS_RUNS=1 TLS=0 KEEP=0 LAUNCHER=script PA=5401 PB=5402
 while [[ $# -gt 0 ]]; do
   case $1 in
     --runs) RUNS=$2; shift 2 ;;             --scenarios) SCEN=$2; shift 2 ;;
@@ -73,7 +74,7 @@ done
 [[ $PA != "$PB" ]] || die "--port-a and --port-b must differ"
 for s in ${SCEN//,/ }; do [[ $s =~ ^(start|a|b|c|rss)$ ]] || die "unknown scenario '$s' in --scenarios"; done
 for t in ${TOOLS//,/ }; do [[ $t =~ ^(skopeo|holdfast)$ ]] || die "unknown tool '$t' in --tools"; done
-START_TIME=$SECONDS
+START_TIME=$SECONDS LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # ---- dependencies ------------------------------------------------------------------------------
 need=()
@@ -107,7 +108,7 @@ JAR=$ROOT/holdfast-cli/target/holdfast.jar
 HARNESS_CP=$ROOT/holdfast-oci/target/test-classes:$ROOT/holdfast-oci/target/classes:$(cat "$WORK/test-classpath.txt")
 
 if [[ $LAUNCHER == jar ]]; then
-  # exactly what bin/holdfast execs, without its per-call staleness check and JDK probe
+  # the JVM's defaults: no flags but the caller's
   # shellcheck disable=SC2206
   HF=("$JAVA_HOME/bin/java" ${HOLDFAST_JAVA_OPTS:-} -jar "$JAR")
 else
@@ -336,7 +337,8 @@ fi
 stop_reg B
 
 # ---- summary ----------------------------------------------------------------------------------------
+LOAD_END=$(cut -d' ' -f1-3 /proc/loadavg)
 log "done in $((SECONDS - START_TIME)) s; results in $CSV"
 python3 "$ROOT/bench/summary.py" "$CSV" \
-  --meta "runs=$RUNS, big=$BIG_SIZE in $BIG_LAYERS layers, small=$SMALL_COUNT x ($SMALL_BASE shared + $SMALL_LAYER), rss-large=$RSS_SIZE, scheme=$SCHEME, launcher=$LAUNCHER" \
+  --meta "runs=$RUNS, big=$BIG_SIZE in $BIG_LAYERS layers, small=$SMALL_COUNT x ($SMALL_BASE shared + $SMALL_LAYER), rss-large=$RSS_SIZE, scheme=$SCHEME, launcher=$LAUNCHER, load average $LOAD_START at start, $LOAD_END at end" \
   | tee "$SUMMARY"
