@@ -3,7 +3,7 @@
 # registries (CNCF distribution `docker-registry`) on 127.0.0.1. Not part of the test suite.
 #
 # Usage: bench/run.sh [options]
-#   --runs N              timed runs per scenario and tool (default 3)
+#   --runs N              timed runs per scenario and tool (default 5)
 #   --scenarios LIST      comma list of (default start,a,b,c,rss):
 #                           start  JVM start-up: `holdfast --version` (java -jar, and bin/holdfast)
 #                           a      one image of BIG_LAYERS random layers totalling BIG_SIZE:
@@ -46,7 +46,7 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-WORK=${TMPDIR:-/tmp}/holdfast-bench RUNS=3 SCEN=start,a,b,c,rss TOOLS=skopeo,holdfast
+WORK=${TMPDIR:-/tmp}/holdfast-bench RUNS=5 SCEN=start,a,b,c,rss TOOLS=skopeo,holdfast
 BIG_SIZE=1GiB BIG_LAYERS=8 SMALL_COUNT=50 SMALL_BASE=16MiB SMALL_LAYER=1MiB
 RSS_SIZE=4GiB RSS_RUNS=1 TLS=0 KEEP=0 LAUNCHER=script PA=5401 PB=5402
 while [[ $# -gt 0 ]]; do
