@@ -21,7 +21,7 @@
 #   --small-layer SIZE    own layer of each small image (default 1MiB)
 #   --rss-size SIZE       the large image of scenario rss (default 4GiB; needs ~3x that on disk:
 #                         layout, registry A, registry B). --rss-size 0 skips the large copy.
-#   --rss-runs N          runs per size in scenario rss (default 1)
+#   --rss-runs N          runs per size in scenario rss (default 3)
 #   --tls                 serve both registries over HTTPS with a CA generated in WORKDIR/tls
 #   --launcher script|jar script (default): time bin/holdfast as users run it, with its JVM flags
 #                         (it adds a staleness check and a JDK probe, ~0.05 s); jar: time plain
@@ -48,7 +48,7 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 WORK=${TMPDIR:-/tmp}/holdfast-bench RUNS=5 SCEN=start,a,b,c,rss TOOLS=skopeo,holdfast
 BIG_SIZE=1GiB BIG_LAYERS=8 SMALL_COUNT=50 SMALL_BASE=16MiB SMALL_LAYER=1MiB
-RSS_SIZE=4GiB RSS_RUNS=1 TLS=0 KEEP=0 LAUNCHER=script PA=5401 PB=5402
+RSS_SIZE=4GiB RSS_RUNS=3 TLS=0 KEEP=0 LAUNCHER=script PA=5401 PB=5402
 while [[ $# -gt 0 ]]; do
   case $1 in
     --runs) RUNS=$2; shift 2 ;;             --scenarios) SCEN=$2; shift 2 ;;
