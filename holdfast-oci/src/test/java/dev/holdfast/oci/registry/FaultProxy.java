@@ -49,6 +49,8 @@ final class FaultProxy implements AutoCloseable {
   volatile boolean truncateBlobs;
   volatile URI redirectBlobsTo;
   volatile int tagPageSize;
+  /** Replaces manifest GET bodies (sent without Content-Length, so only reading finds the size). */
+  volatile byte[] manifestBody;
   /** The {@code WWW-Authenticate} value sent with an injected 401. */
   volatile String challenge;
   private final AtomicInteger rejectNext = new AtomicInteger();
@@ -84,6 +86,7 @@ final class FaultProxy implements AutoCloseable {
     truncateBlobs = false;
     redirectBlobsTo = null;
     tagPageSize = 0;
+    manifestBody = null;
     rejectNext.set(0);
     seen.clear();
   }
@@ -111,6 +114,11 @@ final class FaultProxy implements AutoCloseable {
         };
         send(exchange, rejectStatus, ("{\"errors\":[{\"code\":\"" + code + "\",\"message\":\"injected\"}]}")
             .getBytes(StandardCharsets.UTF_8), false);
+        return;
+      }
+      if (manifestBody != null && method.equals("GET") && pathAndQuery.contains("/manifests/")) {
+        exchange.getResponseHeaders().add("Content-Type", "application/vnd.oci.image.manifest.v1+json");
+        send(exchange, 200, manifestBody, true);
         return;
       }
       if (blobGet && redirectBlobsTo != null) {

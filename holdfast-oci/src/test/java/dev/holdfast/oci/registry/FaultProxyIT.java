@@ -128,6 +128,31 @@ class FaultProxyIT {
   }
 
   @Test
+  void anOversizedManifestIsRefusedWhileReading() {
+    proxy.manifestBody = new byte[Manifest.MAX_SIZE + 1];
+    assertThatThrownBy(() -> client.getManifest(ref))
+        .isInstanceOf(ManifestTooLargeException.class)
+        .hasMessageContaining("larger than " + Manifest.MAX_SIZE + " bytes")
+        .hasMessageContaining("pull manifest " + ref);
+  }
+
+  @Test
+  void anUnreachableRegistryIsUnavailableAfterTheRetries() throws IOException {
+    int port;
+    try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      port = socket.getLocalPort();
+    }
+    ImageReference nowhere = ImageReference.parse("127.0.0.1:" + port + "/gone/app:v1");
+    assertThatThrownBy(() -> client.getManifest(nowhere))
+        .isInstanceOfSatisfying(RegistryUnavailableException.class, e -> {
+          assertThat(e.isRetryable()).isTrue();
+          assertThat(e.statusCode()).isZero();
+          assertThat(e.getMessage()).contains("cannot connect").contains("127.0.0.1:" + port);
+        });
+    assertThat(sleeps).hasSize(3);
+  }
+
+  @Test
   void tooManyRequestsWaitsWhatRetryAfterSays() {
     proxy.reject(1, 429, "2");
     Manifest manifest = client.getManifest(ref);
