@@ -64,7 +64,7 @@ final class RegistryOptions {
     return RegistryClient.builder()
         .credentials(credentials(environment))
         .trust(trust(err))
-        .userAgent("holdfast/" + version())
+        .userAgent("holdfast/" + VersionProvider.version())
         .build();
   }
 
@@ -102,10 +102,5 @@ final class RegistryOptions {
       }
     }
     return trust.build();
-  }
-
-  private static String version() {
-    String version = RegistryOptions.class.getPackage().getImplementationVersion();
-    return version == null ? "dev" : version;
   }
 }
