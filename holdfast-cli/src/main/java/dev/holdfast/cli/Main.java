@@ -12,7 +12,8 @@ import picocli.CommandLine.Command;
       "Keeps copies of the images your workloads run, in a registry you control,",
       "and points the workloads at the copies."
     },
-    subcommands = {CommandLine.HelpCommand.class, ResolveCommand.class, InspectCommand.class})
+    subcommands = {CommandLine.HelpCommand.class, ResolveCommand.class, InspectCommand.class, CopyCommand.class,
+      SyncCommand.class})
 public final class Main implements Runnable {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

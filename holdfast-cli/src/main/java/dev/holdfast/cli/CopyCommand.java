@@ -1,0 +1,54 @@
+package dev.holdfast.cli;
+
+import dev.holdfast.oci.copy.CopyRequest;
+import dev.holdfast.oci.copy.ImageLocation;
+import dev.holdfast.oci.registry.RegistryClient;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/** {@code holdfast copy SRC DST}: copies one image by digest, tag last. */
+@Command(
+    name = "copy",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Copies one image, by digest, between registries and OCI layouts.",
+      "SRC and DST are image references (nginx:1.27, docker://ghcr.io/org/app:v1) or OCI layouts",
+      "(oci:DIR[:NAME], as in skopeo). Blobs the destination has are skipped; the tag is written last.",
+      "Exit codes: 0 copied or already present, 1 failed, 2 usage error."
+    })
+final class CopyCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  @Mixin CopyFlags flags;
+
+  @Mixin RegistryOptions registry;
+
+  @Parameters(index = "0", paramLabel = "SRC", description = "The image to copy: REF, docker://REF or oci:DIR[:NAME].")
+  String source;
+
+  @Parameters(index = "1", paramLabel = "DST", description = "Where the copy goes: REF, docker://REF or oci:DIR[:NAME].")
+  String destination;
+
+  @Override
+  public Integer call() {
+    CopyRequest request;
+    try {
+      request = CopyRequest.of(ImageLocation.parse(source), ImageLocation.parse(destination), flags.options(spec));
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage(), e);
+    }
+    RegistryClient client;
+    try {
+      client = registry.newClient(spec.commandLine().getErr());
+    } catch (RegistryOptions.BadOptionException e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage(), e);
+    }
+    return flags.run(spec, client, List.of(request));
+  }
+}

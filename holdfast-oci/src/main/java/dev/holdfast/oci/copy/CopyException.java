@@ -1,0 +1,32 @@
+package dev.holdfast.oci.copy;
+
+/** A copy cannot be done for a reason of its own (no source has the image, no platform matches). */
+public class CopyException extends RuntimeException {
+  private static final long serialVersionUID = 1L;
+
+  public CopyException(String message) {
+    super(message);
+  }
+
+  public CopyException(String message, Throwable cause) {
+    super(message, cause);
+  }
+
+  /** None of the sources has the image, or none could be reached. */
+  public static final class SourceUnavailable extends CopyException {
+    private static final long serialVersionUID = 1L;
+
+    public SourceUnavailable(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+
+  /** The platform filter selects nothing from the image. */
+  public static final class NoMatchingPlatform extends CopyException {
+    private static final long serialVersionUID = 1L;
+
+    public NoMatchingPlatform(String message) {
+      super(message);
+    }
+  }
+}

@@ -1,0 +1,237 @@
+package dev.holdfast.oci.copy;
+
+import dev.holdfast.oci.copy.ProgressListener.BlobOutcome;
+import dev.holdfast.oci.manifest.Descriptor;
+import dev.holdfast.oci.manifest.ImageIndex;
+import dev.holdfast.oci.manifest.ImageManifest;
+import dev.holdfast.oci.manifest.Manifest;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.function.Consumer;
+
+/**
+ * The blob and manifest transfers of one engine run, shared by all its images: each blob and each
+ * manifest is handled once per destination repository (or layout), and a blob that reached one
+ * repository of a registry is mounted into the others instead of crossing the network again.
+ */
+final class Transfers {
+  private final Limits limits;
+  private final ProgressListener listener;
+  private final ExecutorService executor;
+  /** blob scope + digest: the one transfer of that blob into that repository or layout. */
+  private final Map<String, CompletableFuture<BlobOutcome>> blobs = new ConcurrentHashMap<>();
+  /** registry + digest: the repository of that registry where the blob landed first. */
+  private final Map<String, CompletableFuture<String>> landed = new ConcurrentHashMap<>();
+  /** blob scope + digest: the one write of that manifest (and its tree). */
+  private final Map<String, CompletableFuture<Boolean>> manifests = new ConcurrentHashMap<>();
+
+  Transfers(Limits limits, ProgressListener listener, ExecutorService executor) {
+    this.limits = limits;
+    this.listener = listener;
+    this.executor = executor;
+  }
+
+  /** One image's view: its request, source, sink and counters. */
+  record Job(CopyRequest request, ImageSource source, ImageSink sink, Tally tally) {}
+
+  /**
+   * Copies a manifest and everything it refers to, children before parents, unless the
+   * destination has it already. The manifest is fetched from the source only when needed.
+   *
+   * @param known the manifest when the caller already fetched it, else null
+   */
+  void copyManifest(Job job, Descriptor descriptor, Manifest known) {
+    String key = job.sink().blobScope() + "|" + descriptor.digest();
+    CompletableFuture<Boolean> mine = new CompletableFuture<>();
+    CompletableFuture<Boolean> existing = manifests.putIfAbsent(key, mine);
+    if (existing != null) {
+      join(existing);
+      return;
+    }
+    try {
+      if (job.sink().hasManifest(descriptor.digest())) {
+        mine.complete(false);
+        return;
+      }
+      Manifest manifest = known != null ? known : job.source().manifest(descriptor);
+      switch (manifest) {
+        case ImageIndex index -> inParallel(index.manifests(), child -> copyManifest(job, child, null));
+        case ImageManifest image -> inParallel(blobsOf(image), blob -> copyBlob(job, blob));
+      }
+      job.sink().putManifest(manifest);
+      job.tally().manifests.incrementAndGet();
+      job.tally().bytes.addAndGet(manifest.size());
+      mine.complete(true);
+    } catch (RuntimeException e) {
+      manifests.remove(key, mine); // a later image may try again
+      mine.completeExceptionally(e);
+      throw e;
+    }
+  }
+
+  private static List<Descriptor> blobsOf(ImageManifest image) {
+    List<Descriptor> blobs = new ArrayList<>();
+    blobs.add(image.config());
+    for (Descriptor layer : image.layers()) {
+      // Foreign (non-distributable) layers live at their URLs, not in the registry.
+      boolean foreign = !layer.urls().isEmpty() && (layer.mediaType().contains("foreign")
+          || layer.mediaType().contains("nondistributable"));
+      if (!foreign && !blobs.contains(layer)) {
+        blobs.add(layer);
+      }
+    }
+    return blobs;
+  }
+
+  /** Makes sure one blob is at the destination: HEAD, then mount, then stream. */
+  void copyBlob(Job job, Descriptor blob) {
+    String key = job.sink().blobScope() + "|" + blob.digest();
+    CompletableFuture<BlobOutcome> mine = new CompletableFuture<>();
+    CompletableFuture<BlobOutcome> existing = blobs.putIfAbsent(key, mine);
+    if (existing != null) {
+      join(existing); // another image of this run moves it; for this one it is already there
+      job.tally().count(BlobOutcome.SKIPPED);
+      listener.blobDone(job.request(), blob, BlobOutcome.SKIPPED);
+      return;
+    }
+    try {
+      BlobOutcome outcome = ensureBlob(job, blob);
+      job.tally().count(outcome);
+      listener.blobDone(job.request(), blob, outcome);
+      mine.complete(outcome);
+    } catch (RuntimeException e) {
+      blobs.remove(key, mine);
+      mine.completeExceptionally(e);
+      throw e;
+    }
+  }
+
+  private BlobOutcome ensureBlob(Job job, Descriptor blob) {
+    ImageSink sink = job.sink();
+    Optional<String> registry = sink.registry();
+    String landedKey = registry.map(r -> r + "|" + blob.digest()).orElse(null);
+    CompletableFuture<String> first = null;
+    CompletableFuture<String> mine = null;
+    if (landedKey != null) {
+      mine = new CompletableFuture<>();
+      first = landed.putIfAbsent(landedKey, mine);
+    }
+    try {
+      if (sink.hasBlob(blob)) {
+        complete(mine, first, sink);
+        return BlobOutcome.SKIPPED;
+      }
+      if (first != null) {
+        String from = null;
+        try {
+          from = first.join();
+        } catch (CompletionException failedElsewhere) {
+          // that transfer failed; this one streams the blob itself
+        }
+        if (from != null && !from.equals(sink.repository().orElseThrow()) && sink.mountBlob(blob, from)) {
+          return BlobOutcome.MOUNTED;
+        }
+      } else if (registry.isPresent()) {
+        Optional<String> sourceRepository = job.source().repositoryIn(registry.get());
+        if (sourceRepository.isPresent() && sink.mountBlob(blob, sourceRepository.get())) {
+          complete(mine, null, sink);
+          return BlobOutcome.MOUNTED;
+        }
+      }
+      stream(job, blob);
+      complete(mine, first, sink);
+      return BlobOutcome.COPIED;
+    } catch (RuntimeException e) {
+      if (mine != null && first == null) {
+        landed.remove(landedKey, mine);
+        mine.completeExceptionally(e);
+      }
+      throw e;
+    }
+  }
+
+  private static void complete(CompletableFuture<String> mine, CompletableFuture<String> first, ImageSink sink) {
+    if (mine != null && first == null) {
+      mine.complete(sink.repository().orElseThrow());
+    }
+  }
+
+  private void stream(Job job, Descriptor blob) {
+    limits.transfer(job.source().limitKey(), job.sink().limitKey(), () -> {
+      listener.blobStarted(job.request(), blob);
+      try (InputStream in = new CountingInputStream(job.source().openBlob(blob), n -> {
+        job.tally().bytes.addAndGet(n);
+        listener.blobProgress(job.request(), blob, n);
+      })) {
+        job.sink().putBlob(blob, in);
+      } catch (IOException e) {
+        throw new UncheckedIOException("copy blob " + blob.digest() + " from " + job.source().location()
+            + " to " + job.sink().location() + ": " + e.getMessage(), e);
+      }
+      return null;
+    });
+  }
+
+  /** Runs {@code action} for every item on virtual threads; waits for all; rethrows the first failure. */
+  <T> void inParallel(List<T> items, Consumer<T> action) {
+    if (items.size() == 1) {
+      action.accept(items.get(0));
+      return;
+    }
+    List<Future<?>> futures = new ArrayList<>();
+    for (T item : items) {
+      futures.add(executor.submit(() -> action.accept(item)));
+    }
+    RuntimeException failure = null;
+    for (Future<?> future : futures) {
+      try {
+        future.get();
+      } catch (ExecutionException e) {
+        if (failure == null) {
+          failure = unwrap(e.getCause());
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new CopyException("interrupted while copying", e);
+      }
+    }
+    if (failure != null) {
+      throw failure;
+    }
+  }
+
+  private static <T> T join(CompletableFuture<T> future) {
+    try {
+      return future.join();
+    } catch (CompletionException e) {
+      throw unwrap(e.getCause());
+    }
+  }
+
+  static RuntimeException unwrap(Throwable t) {
+    while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
+      t = t.getCause();
+    }
+    if (t instanceof RuntimeException r) {
+      return r;
+    }
+    if (t instanceof IOException io) {
+      return new UncheckedIOException(io);
+    }
+    if (t instanceof Error error) {
+      throw error;
+    }
+    return new CopyException(t.getMessage(), t);
+  }
+}

@@ -1,0 +1,23 @@
+package dev.holdfast.oci.layout;
+
+/** An OCI image layout cannot be read or written; the message names the layout and the blob or image. */
+public class OciLayoutException extends RuntimeException {
+  private static final long serialVersionUID = 1L;
+
+  public OciLayoutException(String message) {
+    super(message);
+  }
+
+  public OciLayoutException(String message, Throwable cause) {
+    super(message, cause);
+  }
+
+  /** The image name or blob asked for is not in the layout. */
+  public static final class NotFound extends OciLayoutException {
+    private static final long serialVersionUID = 1L;
+
+    public NotFound(String message) {
+      super(message);
+    }
+  }
+}
