@@ -221,6 +221,43 @@ class FaultProxyIT {
   }
 
   @Test
+  void theReferrersApiIsUsedWhereTheRegistryHasIt() {
+    // its own repository (distribution 2.8 does not insist that the subject exists there)
+    ImageReference refs = ImageReference.parse(proxy.hostPort() + "/fault/refs:v1");
+    ImageReference subject = refs.withDigest(dev.holdfast.oci.reference.Digest.parse(image.digest())).withoutTag();
+    byte[] empty = "{}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    Descriptor emptyConfig = Descriptor.of(dev.holdfast.oci.manifest.MediaTypes.OCI_EMPTY,
+        dev.holdfast.oci.reference.Digest.sha256(empty), empty.length);
+    client.pushBlob(subject, emptyConfig, new java.io.ByteArrayInputStream(empty));
+    List<Descriptor> entries = new java.util.ArrayList<>();
+    for (String type : List.of("application/vnd.example.sig", "application/spdx+json")) {
+      var artifact = dev.holdfast.oci.manifest.ImageManifest.builder(dev.holdfast.oci.manifest.MediaTypes.OCI_MANIFEST)
+          .config(emptyConfig).layers(List.of(emptyConfig)).artifactType(type)
+          .subject(Descriptor.of(image.mediaType(), subject.digest().orElseThrow(), image.top().size()))
+          .build();
+      client.putManifest(subject.withDigest(artifact.digest()), artifact);
+      entries.add(artifact.descriptor().withArtifactType(type));
+    }
+    client.putManifest(refs.withTag("sha256-" + subject.digest().orElseThrow().encoded()),
+        dev.holdfast.oci.manifest.ImageIndex.of(dev.holdfast.oci.manifest.MediaTypes.OCI_INDEX, entries));
+    proxy.referrersApi = true;
+    proxy.seen.clear();
+
+    assertThat(client.referrers(subject, Optional.empty()).manifests()).isEqualTo(entries);
+    // the registry applies the filter and says so
+    proxy.applyReferrersFilter = true;
+    assertThat(client.referrers(subject, Optional.of("application/spdx+json")).manifests())
+        .containsExactly(entries.get(1));
+    // the registry ignores the filter: the client applies it
+    proxy.applyReferrersFilter = false;
+    assertThat(client.referrers(subject, Optional.of("application/vnd.example.sig")).manifests())
+        .containsExactly(entries.get(0));
+    assertThat(proxy.seen).extracting(FaultProxy.Seen::path)
+        .allMatch(path -> path.contains("/referrers/" + subject.digest().orElseThrow()))
+        .hasSize(3);
+  }
+
+  @Test
   void pagedTagListsAreFollowed() {
     Manifest manifest = client.getManifest(ref);
     for (String tag : List.of("e", "b", "d", "a", "c")) {
