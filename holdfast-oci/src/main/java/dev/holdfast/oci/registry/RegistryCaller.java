@@ -80,7 +80,9 @@ final class RegistryCaller {
           return response;
         }
         byte[] body = readErrorBody(response);
+        // a 401 from a redirect target (storage) says nothing about the registry's auth
         if (response.status == 401 && authenticate && !authRetried && call.replayable
+            && sameOrigin(response.uri, base)
             && authenticator.onUnauthorized(call.registry, call.scopes,
                 response.headers("WWW-Authenticate"), authorization)) {
           authRetried = true;
