@@ -1,5 +1,6 @@
 package dev.holdfast.cli;
 
+import dev.holdfast.oci.copy.CopyException;
 import dev.holdfast.oci.copy.CopyRequest;
 import dev.holdfast.oci.copy.DestinationNaming;
 import dev.holdfast.oci.copy.ImageLocation;
@@ -37,6 +38,8 @@ final class SyncCommand implements Callable<Integer> {
 
   @Mixin RegistryOptions registry;
 
+  @Mixin MirrorOptions mirrors;
+
   @Option(names = "--from", required = true, paramLabel = "FILE", description = "The YAML file naming the images.")
   Path from;
 
@@ -64,15 +67,18 @@ final class SyncCommand implements Callable<Integer> {
         throw new ParameterException(spec.commandLine(), "--from " + from + ": names no images");
       }
       for (ImageReference image : images) {
-        requests.add(CopyRequest.of(new ImageLocation.Registry(image), naming.destinationFor(image),
+        requests.add(mirrors.request(spec, new ImageLocation.Registry(image), naming.destinationFor(image),
             flags.options(spec)));
       }
     } catch (IllegalArgumentException | UncheckedIOException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage(), e);
+    } catch (CopyException.SourceBlocked e) {
+      spec.commandLine().getErr().println("holdfast sync: " + e.getMessage());
+      return CopyReport.ALL_FAILED;
     }
     RegistryClient client;
     try {
-      client = registry.newClient(spec.commandLine().getErr());
+      client = registry.newClient(spec.commandLine().getErr(), mirrors);
     } catch (RegistryOptions.BadOptionException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage(), e);
     }
