@@ -73,7 +73,7 @@ final class RegistryOptions {
     return RegistryClient.builder()
         .credentials(credentials(environment))
         .trust(trust(err, mirrors))
-        .userAgent("holdfast/" + version())
+        .userAgent("holdfast/" + VersionProvider.version())
         .build();
   }
 
@@ -118,10 +118,5 @@ final class RegistryOptions {
       }
     }
     return trust.build();
-  }
-
-  private static String version() {
-    String version = RegistryOptions.class.getPackage().getImplementationVersion();
-    return version == null ? "dev" : version;
   }
 }
