@@ -1,5 +1,6 @@
 package dev.holdfast.cli;
 
+import dev.holdfast.oci.copy.CopyException;
 import dev.holdfast.oci.copy.CopyRequest;
 import dev.holdfast.oci.copy.DestinationNaming;
 import dev.holdfast.oci.copy.ImageLocation;
@@ -43,6 +44,8 @@ final class SyncCommand implements Callable<Integer> {
 
   @Mixin RegistryOptions registry;
 
+  @Mixin MirrorOptions mirrors;
+
   @Option(names = "--from", required = true, paramLabel = "FILE|oci:DIR",
       description = "The YAML file naming the images, or an OCI layout written by sync --to oci:DIR.")
   String from;
@@ -71,13 +74,16 @@ final class SyncCommand implements Callable<Integer> {
         throw new ParameterException(spec.commandLine(), "--from " + from + ": names no images");
       }
       images.forEach((image, source) ->
-          requests.add(CopyRequest.of(source, naming.destinationFor(image), flags.options(spec))));
+          requests.add(mirrors.request(spec, source, naming.destinationFor(image), flags.options(spec))));
     } catch (IllegalArgumentException | UncheckedIOException | OciLayoutException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage(), e);
+    } catch (CopyException.SourceBlocked e) {
+      spec.commandLine().getErr().println("holdfast sync: " + e.getMessage());
+      return CopyReport.ALL_FAILED;
     }
     RegistryClient client;
     try {
-      client = registry.newClient(spec.commandLine().getErr());
+      client = registry.newClient(spec.commandLine().getErr(), mirrors);
     } catch (RegistryOptions.BadOptionException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage(), e);
     }
