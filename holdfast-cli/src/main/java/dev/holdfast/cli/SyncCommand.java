@@ -2,6 +2,8 @@ package dev.holdfast.cli;
 
 import dev.holdfast.oci.copy.CopyException;
 import dev.holdfast.oci.copy.CopyRequest;
+import dev.holdfast.oci.copy.CopyResult;
+import dev.holdfast.oci.copy.CopyStats;
 import dev.holdfast.oci.copy.DestinationNaming;
 import dev.holdfast.oci.copy.ImageLocation;
 import dev.holdfast.oci.copy.LayoutContents;
@@ -11,10 +13,12 @@ import dev.holdfast.oci.registry.RegistryClient;
 import dev.holdfast.oci.workload.ImageListFile;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -67,19 +71,25 @@ final class SyncCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     List<CopyRequest> requests = new ArrayList<>();
+    List<CopyResult> refused = new ArrayList<>();
     try {
       DestinationNaming naming = DestinationNaming.of(to, DestinationNaming.Scheme.parse(scheme), separator);
       Map<ImageReference, ImageLocation> images = sources();
       if (images.isEmpty()) {
         throw new ParameterException(spec.commandLine(), "--from " + from + ": names no images");
       }
-      images.forEach((image, source) ->
-          requests.add(mirrors.request(spec, source, naming.destinationFor(image), flags.options(spec))));
+      images.forEach((image, source) -> {
+        ImageLocation destination = naming.destinationFor(image);
+        try {
+          requests.add(mirrors.request(spec, source, destination, flags.options(spec)));
+        } catch (CopyException.SourceBlocked e) {
+          // Nothing may be contacted for this image; it fails on its own and the others go on.
+          CopyRequest blocked = CopyRequest.of(source, destination, flags.options(spec));
+          refused.add(new CopyResult.Failed(blocked, Optional.empty(), e, CopyStats.NONE, Duration.ZERO));
+        }
+      });
     } catch (IllegalArgumentException | UncheckedIOException | OciLayoutException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage(), e);
-    } catch (CopyException.SourceBlocked e) {
-      spec.commandLine().getErr().println("holdfast sync: " + e.getMessage());
-      return CopyReport.ALL_FAILED;
     }
     RegistryClient client;
     try {
@@ -87,7 +97,7 @@ final class SyncCommand implements Callable<Integer> {
     } catch (RegistryOptions.BadOptionException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage(), e);
     }
-    return flags.run(spec, client, requests);
+    return flags.run(spec, client, requests, refused);
   }
 
   /** Each image to copy, by its original reference, and where to read it. */

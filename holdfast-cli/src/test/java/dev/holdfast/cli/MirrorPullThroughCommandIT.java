@@ -136,6 +136,24 @@ class MirrorPullThroughCommandIT {
   }
 
   @Test
+  void syncReportsABlockedImageAsOneFailureAndCopiesTheOthers() throws IOException {
+    ImageReference byDigest = ImageReference.parse(source.hostPort() + "/src/app@" + image.digest());
+    String byTag = source.hostPort() + "/src/app:v1";
+    Path list = Files.writeString(work.resolve("mixed.yaml"), "- " + byTag + "\n- " + byDigest + "\n");
+
+    Run run = run("sync", "--mirrors", digestOnly.toString(), "--from", list.toString(),
+        "--to", target.hostPort() + "/mixed", "--output", "json");
+
+    assertThat(run.exitCode()).as("partial failure: " + run.err() + run.out()).isEqualTo(3);
+    JsonNode report = JSON.readTree(run.out());
+    assertThat(report.path("summary").path("copied").asInt()).isEqualTo(1);
+    assertThat(report.path("summary").path("failed").asInt()).isEqualTo(1);
+    assertThat(report.path("images").toString()).contains("blocks the source")
+        .contains("digest-only, and this is a tag reference");
+    assertThat(source.requests()).as("the blocked source").isEmpty();
+  }
+
+  @Test
   void anInvalidMirrorConfigurationIsAUsageErrorNamingFileAndField() throws IOException {
     Path bad = Files.writeString(work.resolve("bad.yaml"), "redirects:\n- {src: docker.io, to: m.local/x, pullFromMirror: sometimes}\n");
 
