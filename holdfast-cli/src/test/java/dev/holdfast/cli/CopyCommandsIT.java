@@ -1,24 +1,23 @@
 package dev.holdfast.cli;
 
+import static dev.holdfast.cli.Cli.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.holdfast.cli.Cli.Run;
 import dev.holdfast.oci.testing.RegistryExtension;
 import dev.holdfast.oci.testing.Skopeo;
-import dev.holdfast.oci.testing.SyntheticImage;
 import dev.holdfast.oci.testing.SyntheticImage.Format;
+import dev.holdfast.oci.testing.SyntheticImage;
 import dev.holdfast.oci.testing.WrittenImage;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** {@code holdfast copy} and {@code holdfast sync} against real registries on loopback. */
 class CopyCommandsIT {
@@ -33,17 +32,7 @@ class CopyCommandsIT {
   static WrittenImage multi;
   static WrittenImage single;
 
-  private record Run(int exitCode, String out, String err) {}
 
-  private static Run run(String... args) {
-    CommandLine cli = Main.newCommandLine();
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    cli.setOut(new PrintWriter(out, true));
-    cli.setErr(new PrintWriter(err, true));
-    int code = cli.execute(args);
-    return new Run(code, out.toString(), err.toString());
-  }
 
   @BeforeAll
   static void seed() {

@@ -1,10 +1,12 @@
 package dev.holdfast.cli;
 
+import static dev.holdfast.cli.Cli.run;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.holdfast.cli.Cli.Run;
 import dev.holdfast.oci.copy.DestinationNaming;
 import dev.holdfast.oci.copy.ImageLocation;
 import dev.holdfast.oci.reference.ImageReference;
@@ -13,8 +15,6 @@ import dev.holdfast.oci.testing.Skopeo;
 import dev.holdfast.oci.testing.SyntheticImage;
 import dev.holdfast.oci.testing.WrittenImage;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -26,7 +26,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * {@code holdfast copy --mirrors} and {@code holdfast sync --mirrors} against real registries: the
@@ -47,17 +46,7 @@ class MirrorPullThroughCommandIT {
   static Path chain;
   static Path digestOnly;
 
-  private record Run(int exitCode, String out, String err) {}
 
-  private static Run run(String... args) {
-    CommandLine cli = Main.newCommandLine();
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    cli.setOut(new PrintWriter(out, true));
-    cli.setErr(new PrintWriter(err, true));
-    int code = cli.execute(args);
-    return new Run(code, out.toString(), err.toString());
-  }
 
   @BeforeAll
   static void seed() throws IOException {
