@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Builds examples/upstream, the OCI image layout the README's first command copies from.
 
-It holds small but real images: a static "hello" program (no C library, hello.c beside this file)
+It is laid out as `holdfast sync --to oci:DIR` writes a layout on the connected side of an air gap:
+each image is named by its full original reference. It holds small but real images: a static "hello" program (no C library, hello.c beside this file)
 for linux/amd64 and linux/arm64, packed as an OCI index, plus a second image that shares the
 program layer and adds a notes layer. The bytes are deterministic (tar mtime 0, gzip without name
 or time), so rebuilding gives the same digests.
@@ -86,7 +87,7 @@ def main():
     os.makedirs(os.path.join(OUT, "blobs", "sha256"))
     notes = layer([("notes/README", b"A second layer on top of the shared hello layer.\n", 0o644)])
     refs = []
-    for name, extra in (("hello", []), ("hello-notes", [notes])):
+    for name, extra in (("registry.example.com/samples/hello:1.0", []), ("registry.example.com/samples/hello-notes:1.0", [notes])):
         children = [image(arch, [layer([("hello", binaries[arch], 0o755)])] + extra) for arch in COMPILERS]
         index = put_json({"schemaVersion": 2, "mediaType": OCI["index"], "manifests": children}, OCI["index"])
         index["annotations"] = {"org.opencontainers.image.ref.name": name}

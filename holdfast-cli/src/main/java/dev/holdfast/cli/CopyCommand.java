@@ -1,5 +1,6 @@
 package dev.holdfast.cli;
 
+import dev.holdfast.oci.copy.CopyException;
 import dev.holdfast.oci.copy.CopyRequest;
 import dev.holdfast.oci.copy.ImageLocation;
 import dev.holdfast.oci.registry.RegistryClient;
@@ -20,6 +21,7 @@ import picocli.CommandLine.Spec;
       "Copies one image, by digest, between registries and OCI layouts.",
       "SRC and DST are image references (nginx:1.27, docker://ghcr.io/org/app:v1) or OCI layouts",
       "(oci:DIR[:NAME], as in skopeo). Blobs the destination has are skipped; the tag is written last.",
+      "With --mirrors, a registry SRC is read from its mirrors in order (then from itself, unless blocked).",
       "Exit codes: 0 copied or already present, 1 failed, 2 usage error."
     })
 final class CopyCommand implements Callable<Integer> {
@@ -28,6 +30,8 @@ final class CopyCommand implements Callable<Integer> {
   @Mixin CopyFlags flags;
 
   @Mixin RegistryOptions registry;
+
+  @Mixin MirrorOptions mirrors;
 
   @Parameters(index = "0", paramLabel = "SRC", description = "The image to copy: REF, docker://REF or oci:DIR[:NAME].")
   String source;
@@ -39,13 +43,17 @@ final class CopyCommand implements Callable<Integer> {
   public Integer call() {
     CopyRequest request;
     try {
-      request = CopyRequest.of(ImageLocation.parse(source), ImageLocation.parse(destination), flags.options(spec));
+      request = mirrors.request(spec, ImageLocation.parse(source), ImageLocation.parse(destination),
+          flags.options(spec));
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage(), e);
+    } catch (CopyException.SourceBlocked e) {
+      spec.commandLine().getErr().println("holdfast copy: " + e.getMessage());
+      return CopyReport.ALL_FAILED;
     }
     RegistryClient client;
     try {
-      client = registry.newClient(spec.commandLine().getErr());
+      client = registry.newClient(spec.commandLine().getErr(), mirrors);
     } catch (RegistryOptions.BadOptionException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage(), e);
     }

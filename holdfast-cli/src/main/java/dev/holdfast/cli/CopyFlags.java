@@ -66,14 +66,22 @@ final class CopyFlags {
 
   /** Runs the copies, shows progress on stderr and the report on stdout; returns the exit code. */
   int run(CommandSpec spec, RegistryClient client, List<CopyRequest> requests) {
+    return run(spec, client, requests, List.of());
+  }
+
+  /**
+   * Copies {@code requests} and reports them together with {@code refused}: images that failed
+   * before any copy started (a blocked source with no usable mirror).
+   */
+  int run(CommandSpec spec, RegistryClient client, List<CopyRequest> requests, List<CopyResult> refused) {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    List<CopyResult> results;
+    List<CopyResult> results = new ArrayList<>(refused);
     boolean live = output == Output.text && CopyProgress.terminalIsLive();
     try (CopyProgress progress = new CopyProgress(err, live, requests.size());
         CopyEngine engine = CopyEngine.builder(client).sourceConcurrency(sourceParallelism)
             .destinationConcurrency(destinationParallelism).listener(progress).build()) {
-      results = engine.copyAll(requests);
+      results.addAll(engine.copyAll(requests));
     }
     if (output == Output.json) {
       CopyReport.printJson(out, results);

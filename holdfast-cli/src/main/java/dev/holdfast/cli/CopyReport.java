@@ -44,12 +44,13 @@ final class CopyReport {
     CopyStats s = result.stats();
     return switch (result) {
       case CopyResult.Copied c -> String.format(Locale.ROOT,
-          "copied  %s -> %s %s (%d blobs copied, %d skipped, %d mounted, %s, %.1fs)%s", c.servedBy().orElseThrow(),
+          "copied  %s -> %s %s (%d blobs copied, %d skipped, %d mounted, %s, %.1fs)%s%s", c.request().source(),
           c.destination(), c.digest(), s.blobsCopied(), s.blobsSkipped(), s.blobsMounted(), bytes(s.bytes()),
           c.elapsed().toMillis() / 1000.0,
-          c.platformFilterChangedDigest() ? " [platform filter: digest differs from source " + c.sourceDigest() + "]" : "");
-      case CopyResult.AlreadyPresent p -> String.format(Locale.ROOT, "present %s -> %s %s", p.servedBy().orElseThrow(),
-          p.destination(), p.digest());
+          c.platformFilterChangedDigest() ? " [platform filter: digest differs from source " + c.sourceDigest() + "]" : "",
+          mirrorNote(c));
+      case CopyResult.AlreadyPresent p -> String.format(Locale.ROOT, "present %s -> %s %s%s", p.request().source(),
+          p.destination(), p.digest(), mirrorNote(p));
       case CopyResult.Failed f -> "failed  " + f.request().source() + " -> " + f.destination() + ": "
           + f.cause().getMessage();
     };
@@ -68,7 +69,7 @@ final class CopyReport {
             + (c.platformFilterChangedDigest() ? " (filtered from " + c.sourceDigest() + ")" : "");
         case CopyResult.AlreadyPresent p -> p.destination() + " " + p.digest();
         case CopyResult.Failed f -> f.cause().getMessage();
-      };
+      } + mirrorNote(r);
       out.printf(Locale.ROOT, format, status(r), shorten(r.request().source().toString(), width), bytes(s.bytes()),
           s.blobsCopied() + s.blobsMounted() + "/" + (s.blobsCopied() + s.blobsMounted() + s.blobsSkipped()), detail);
     }
@@ -77,6 +78,12 @@ final class CopyReport {
     out.printf(Locale.ROOT, "%d images: %d copied, %d already present, %d failed; %s transferred%n", results.size(),
         results.size() - failed - present, present, failed, bytes(bytes));
     out.flush();
+  }
+
+  /** " (from MIRROR)" when a location other than the named source served the image. */
+  static String mirrorNote(CopyResult result) {
+    return result.servedBy().filter(served -> !served.equals(result.request().source()))
+        .map(served -> " (from " + served + ")").orElse("");
   }
 
   static void printJson(PrintWriter out, List<CopyResult> results) {

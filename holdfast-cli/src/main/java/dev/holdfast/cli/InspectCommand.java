@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.holdfast.oci.auth.CredentialException;
 import dev.holdfast.oci.manifest.Descriptor;
 import dev.holdfast.oci.manifest.ImageIndex;
 import dev.holdfast.oci.manifest.ImageManifest;
@@ -95,7 +96,7 @@ final class InspectCommand implements Callable<Integer> {
       }
       out.flush();
       return 0;
-    } catch (RegistryException | InvalidManifestException e) {
+    } catch (RegistryException | InvalidManifestException | CredentialException e) {
       err.println("holdfast inspect: " + e.getMessage());
       return 1;
     } catch (IOException e) {

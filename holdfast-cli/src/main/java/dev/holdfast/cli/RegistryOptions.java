@@ -60,11 +60,20 @@ final class RegistryOptions {
     return newClient(err, System.getenv());
   }
 
+  /** Builds a client that also trusts what the mirrors need (their CA bundles, insecure flags). */
+  RegistryClient newClient(PrintWriter err, MirrorOptions mirrors) {
+    return newClient(err, System.getenv(), mirrors);
+  }
+
   RegistryClient newClient(PrintWriter err, Map<String, String> environment) {
+    return newClient(err, environment, null);
+  }
+
+  private RegistryClient newClient(PrintWriter err, Map<String, String> environment, MirrorOptions mirrors) {
     return RegistryClient.builder()
         .credentials(credentials(environment))
-        .trust(trust(err))
-        .userAgent("holdfast/" + version())
+        .trust(trust(err, mirrors))
+        .userAgent("holdfast/" + VersionProvider.version())
         .build();
   }
 
@@ -82,8 +91,15 @@ final class RegistryOptions {
     }
   }
 
-  private TrustConfig trust(PrintWriter err) {
+  private TrustConfig trust(PrintWriter err, MirrorOptions mirrors) {
     TrustConfig.Builder trust = TrustConfig.builder();
+    if (mirrors != null) {
+      try {
+        mirrors.addTrust(trust).forEach(bundle -> bundle.warnings().forEach(w -> err.println("warning: " + w)));
+      } catch (InvalidTrustBundleException | IllegalArgumentException e) {
+        throw new BadOptionException("--mirrors: " + e.getMessage(), e);
+      }
+    }
     for (Path file : caFiles) {
       PemBundle bundle;
       try {
@@ -102,10 +118,5 @@ final class RegistryOptions {
       }
     }
     return trust.build();
-  }
-
-  private static String version() {
-    String version = RegistryOptions.class.getPackage().getImplementationVersion();
-    return version == null ? "dev" : version;
   }
 }

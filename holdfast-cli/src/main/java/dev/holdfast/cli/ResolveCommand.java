@@ -5,17 +5,15 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.holdfast.oci.mirror.Candidate;
 import dev.holdfast.oci.mirror.MirrorConfigException;
-import dev.holdfast.oci.mirror.MirrorConfigLoader;
 import dev.holdfast.oci.mirror.MirrorRules;
 import dev.holdfast.oci.mirror.Resolution;
 import dev.holdfast.oci.reference.ImageReference;
 import dev.holdfast.oci.reference.InvalidReferenceException;
 import java.io.PrintWriter;
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -44,14 +42,7 @@ final class ResolveCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Option(
-      names = "--mirrors",
-      paramLabel = "FILE_OR_DIR",
-      description =
-          "Mirror configuration: registries.conf (TOML), a registries.conf.d directory,"
-              + " ImageDigestMirrorSet / ImageTagMirrorSet / ImageContentSourcePolicy YAML, or a"
-              + " 'redirects:' list. Repeatable; all are merged into one rule set.")
-  List<Path> mirrors = new ArrayList<>();
+  @Mixin MirrorOptions mirrors;
 
   @Option(
       names = {"-o", "--output"},
@@ -69,7 +60,7 @@ final class ResolveCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     MirrorRules rules;
     try {
-      rules = mirrors.isEmpty() ? MirrorRules.empty() : MirrorConfigLoader.load(mirrors);
+      rules = mirrors.rules();
     } catch (MirrorConfigException e) {
       err.println("holdfast resolve: " + e.getMessage());
       return 2;

@@ -1,24 +1,23 @@
 package dev.holdfast.cli;
 
+import static dev.holdfast.cli.Cli.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.holdfast.cli.Cli.Run;
 import dev.holdfast.oci.testing.RegistryExtension;
 import dev.holdfast.oci.testing.Skopeo;
-import dev.holdfast.oci.testing.SyntheticImage;
 import dev.holdfast.oci.testing.SyntheticImage.Format;
+import dev.holdfast.oci.testing.SyntheticImage;
 import dev.holdfast.oci.testing.WrittenImage;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** {@code holdfast copy} and {@code holdfast sync} against real registries on loopback. */
 class CopyCommandsIT {
@@ -33,17 +32,7 @@ class CopyCommandsIT {
   static WrittenImage multi;
   static WrittenImage single;
 
-  private record Run(int exitCode, String out, String err) {}
 
-  private static Run run(String... args) {
-    CommandLine cli = Main.newCommandLine();
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    cli.setOut(new PrintWriter(out, true));
-    cli.setErr(new PrintWriter(err, true));
-    int code = cli.execute(args);
-    return new Run(code, out.toString(), err.toString());
-  }
 
   @BeforeAll
   static void seed() {
@@ -164,5 +153,34 @@ class CopyCommandsIT {
     Run refused = run("copy", source.hostPort() + "/lib/single:1", secure.hostPort() + "/nope/single:1",
         "--ca-file", secure.ca().caFile().toString(), "--authfile", work.resolve("empty.json").toString());
     assertThat(refused.exitCode()).as("a missing --authfile is a usage error").isEqualTo(2);
+  }
+
+  @Test
+  void syncCarriesImagesAcrossAnAirGapThroughALayoutAndBackUnderTheirNames() throws IOException {
+    Path list = work.resolve("airgap.yaml");
+    Files.writeString(list, "- %1$s/lib/multi:1\n- %1$s/lib/single:1\n".formatted(source.hostPort()));
+    Path usb = work.resolve("usb");
+    Run out = run("sync", "--from", list.toString(), "--to", "oci:" + usb);
+    assertThat(out.exitCode()).as(out.out() + out.err()).isZero();
+
+    // A layout entry that skopeo named with a bare tag cannot be mapped back to an original name.
+    Run bare = run("copy", source.hostPort() + "/lib/single:1", "oci:" + usb + ":just-a-tag");
+    assertThat(bare.exitCode()).as(bare.err()).isZero();
+
+    Run in = run("sync", "--from", "oci:" + usb, "--to", target.hostPort() + "/restored", "--output", "json");
+    assertThat(in.exitCode()).as(in.out() + in.err()).isZero();
+    assertThat(in.err()).contains("skipping oci:" + usb).contains("\"just-a-tag\", not a full image reference");
+    JsonNode summary = JSON.readTree(in.out()).path("summary");
+    assertThat(summary.path("copied").asInt()).isEqualTo(2);
+    String host = "127.0.0.1_" + source.port();
+    assertThat(skopeo.digestOf(target.image("restored/" + host + "/lib/multi:1"))).isEqualTo(multi.digest());
+    assertThat(skopeo.digestOf(target.image("restored/" + host + "/lib/single:1"))).isEqualTo(single.digest());
+  }
+
+  @Test
+  void syncFromSomethingThatIsNoLayoutIsAUsageErrorNamingIt() {
+    Run run = run("sync", "--from", "oci:" + work.resolve("no-such-layout"));
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.err()).contains("no-such-layout");
   }
 }

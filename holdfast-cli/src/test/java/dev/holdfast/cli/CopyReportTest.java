@@ -65,4 +65,26 @@ class CopyReportTest {
   void bytesAreHumanReadable(long bytes, String text) {
     assertThat(CopyReport.bytes(bytes)).isEqualTo(text);
   }
+
+  @Test
+  void aMirrorThatServedTheImageIsNamedInTableLineAndJson() throws Exception {
+    ImageLocation mirror = ImageLocation.parse("mirror.local/hub/library/nginx:1.27");
+    CopyRequest request = new CopyRequest(List.of(ImageLocation.parse("down.local/hub/library/nginx:1.27"), mirror),
+        ImageLocation.parse("oci:/tmp/x:n"), CopyOptions.defaults(), ImageLocation.parse("nginx:1.27"));
+    CopyResult copied = new CopyResult.Copied(request, mirror, DIGEST, DIGEST, false, CopyStats.NONE, Duration.ZERO);
+
+    StringWriter table = new StringWriter();
+    CopyReport.printTable(new PrintWriter(table), List.of(copied, COPIED));
+    assertThat(table.toString()).contains("docker://docker.io/library/nginx:1.27")
+        .contains(DIGEST + " (from docker://mirror.local/hub/library/nginx:1.27)")
+        .doesNotContain("down.local");
+    assertThat(table.toString().lines().filter(l -> l.contains("(from "))).hasSize(1);
+    assertThat(CopyReport.line(copied)).startsWith("copied  docker://docker.io/library/nginx:1.27 -> ")
+        .endsWith("(from docker://mirror.local/hub/library/nginx:1.27)");
+    StringWriter json = new StringWriter();
+    CopyReport.printJson(new PrintWriter(json), List.of(copied));
+    JsonNode image = new ObjectMapper().readTree(json.toString()).path("images").get(0);
+    assertThat(image.path("source").asText()).isEqualTo("docker://docker.io/library/nginx:1.27");
+    assertThat(image.path("servedBy").asText()).isEqualTo("docker://mirror.local/hub/library/nginx:1.27");
+  }
 }

@@ -100,11 +100,20 @@ class InspectCommandIT {
   }
 
   @Test
-  void privateRegistryWithAuthFileAndCaFile() {
+  void privateRegistryWithAuthFileAndCaFile() throws IOException {
     Run run = run("inspect", "--authfile", authFile.toString(), "--ca-file", basic.ca().caFile().toString(),
         basic.hostPort() + "/cli/private:v1");
     assertThat(run.exitCode()).as(run.err()).isZero();
     assertThat(run.out()).contains("Digest:     " + single.digest());
+    assertThat(run.err()).isEmpty();
+
+    // a bundle with a broken block still works; the skipped block is a warning naming the file
+    Path partly = Files.writeString(work.resolve("partly.pem"), basic.ca().caPem()
+        + "-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydGlmaWNhdGU=\n-----END CERTIFICATE-----\n");
+    Run warned = run("inspect", "--authfile", authFile.toString(), "--ca-file", partly.toString(),
+        basic.hostPort() + "/cli/private:v1");
+    assertThat(warned.exitCode()).as(warned.err()).isZero();
+    assertThat(warned.err()).startsWith("warning: ").contains(partly.toString());
   }
 
   @Test

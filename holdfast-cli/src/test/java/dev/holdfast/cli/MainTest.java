@@ -1,25 +1,12 @@
 package dev.holdfast.cli;
 
+import static dev.holdfast.cli.Cli.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
+import dev.holdfast.cli.Cli.Run;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 
 class MainTest {
-
-  private record Run(int exitCode, String out, String err) {}
-
-  private static Run run(String... args) {
-    CommandLine cli = Main.newCommandLine();
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    cli.setOut(new PrintWriter(out, true));
-    cli.setErr(new PrintWriter(err, true));
-    int code = cli.execute(args);
-    return new Run(code, out.toString(), err.toString());
-  }
 
   @Test
   void helpListsUsageAndExitsZero() {

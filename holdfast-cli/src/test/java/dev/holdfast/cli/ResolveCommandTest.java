@@ -1,11 +1,11 @@
 package dev.holdfast.cli;
 
+import static dev.holdfast.cli.Cli.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.PrintWriter;
-import java.io.StringWriter;
+import dev.holdfast.cli.Cli.Run;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -15,18 +15,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import picocli.CommandLine;
 
 class ResolveCommandTest {
 
   private static final String D = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  private record Run(int exitCode, String out, String err) {
-    List<String> lines() {
-      return out.isEmpty() ? List.of() : List.of(out.split("\n"));
-    }
-  }
 
   @TempDir Path dir;
   private Path redirects;
@@ -54,15 +48,6 @@ class ResolveCommandTest {
         """);
   }
 
-  private static Run run(String... args) {
-    CommandLine cli = Main.newCommandLine();
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    cli.setOut(new PrintWriter(out, true));
-    cli.setErr(new PrintWriter(err, true));
-    int code = cli.execute(args);
-    return new Run(code, out.toString(), err.toString());
-  }
 
   private Run runWithMirrors(String... args) {
     List<String> all = new ArrayList<>(List.of("resolve", "--mirrors", redirects.toString(),

@@ -21,6 +21,18 @@ public class CopyException extends RuntimeException {
     }
   }
 
+  /**
+   * The source is blocked by a mirror rule and no mirror may serve the reference: nothing was
+   * contacted.
+   */
+  public static final class SourceBlocked extends CopyException {
+    private static final long serialVersionUID = 1L;
+
+    public SourceBlocked(String message) {
+      super(message);
+    }
+  }
+
   /** The platform filter selects nothing from the image. */
   public static final class NoMatchingPlatform extends CopyException {
     private static final long serialVersionUID = 1L;

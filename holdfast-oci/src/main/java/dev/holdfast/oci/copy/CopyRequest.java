@@ -11,8 +11,11 @@ import java.util.Objects;
  *     the image (a mirror list, or just the one source)
  * @param destination where the copy goes
  * @param options platforms and referrers
+ * @param source the image as the user named it, for reports and messages; by default the first
+ *     source. With mirrors it may be none of the sources (a blocked source is never read).
  */
-public record CopyRequest(List<ImageLocation> sources, ImageLocation destination, CopyOptions options) {
+public record CopyRequest(
+    List<ImageLocation> sources, ImageLocation destination, CopyOptions options, ImageLocation source) {
 
   public CopyRequest {
     sources = List.copyOf(sources);
@@ -21,15 +24,16 @@ public record CopyRequest(List<ImageLocation> sources, ImageLocation destination
     }
     Objects.requireNonNull(destination, "destination");
     options = options == null ? CopyOptions.defaults() : options;
+    source = source == null ? sources.get(0) : source;
+  }
+
+  /** A copy from the first of {@code sources} that has the image, named after the first. */
+  public CopyRequest(List<ImageLocation> sources, ImageLocation destination, CopyOptions options) {
+    this(sources, destination, options, null);
   }
 
   /** A copy from one source. */
   public static CopyRequest of(ImageLocation source, ImageLocation destination, CopyOptions options) {
     return new CopyRequest(List.of(source), destination, options);
-  }
-
-  /** The first source: the image as the user named it. */
-  public ImageLocation source() {
-    return sources.get(0);
   }
 }

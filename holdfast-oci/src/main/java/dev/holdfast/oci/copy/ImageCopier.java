@@ -91,7 +91,8 @@ final class ImageCopier {
         last = e;
       }
     }
-    String message = request.sources().size() == 1
+    boolean single = request.sources().size() == 1 && request.sources().get(0).equals(request.source());
+    String message = single
         ? "read " + request.source() + ": " + failures.get(0).substring(request.source().toString().length() + 2)
         : "no source could serve " + request.source() + ": " + String.join("; ", failures);
     throw new CopyException.SourceUnavailable(message, last);

@@ -80,7 +80,9 @@ final class RegistryCaller {
           return response;
         }
         byte[] body = readErrorBody(response);
+        // a 401 from a redirect target (storage) says nothing about the registry's auth
         if (response.status == 401 && authenticate && !authRetried && call.replayable
+            && sameOrigin(response.uri, base)
             && authenticator.onUnauthorized(call.registry, call.scopes,
                 response.headers("WWW-Authenticate"), authorization)) {
           authRetried = true;
@@ -242,14 +244,17 @@ final class RegistryCaller {
   private int ping(String registry, URI base, Duration timeout) throws IOException, InterruptedException {
     HttpRequest request = HttpRequest.newBuilder(base.resolve("/v2/"))
         .GET().header("User-Agent", userAgent).timeout(timeout).build();
-    try (ConcurrencyLimiter.Permit permit = limiter.acquire(registry)) {
-      HttpResponse<byte[]> response = endpoints.client(registry).send(request,
-          HttpResponse.BodyHandlers.ofByteArray());
-      if (response.statusCode() == 401) {
-        authenticator.learn(registry, response.headers().allValues("WWW-Authenticate"));
-      }
-      return response.statusCode();
+    ConcurrencyLimiter.Permit permit = limiter.acquire(registry);
+    HttpResponse<byte[]> response;
+    try {
+      response = endpoints.client(registry).send(request, HttpResponse.BodyHandlers.ofByteArray());
+    } finally {
+      permit.release();
     }
+    if (response.statusCode() == 401) {
+      authenticator.learn(registry, response.headers().allValues("WWW-Authenticate"));
+    }
+    return response.statusCode();
   }
 
   private static boolean isRedirect(int status) {

@@ -23,6 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ManifestSkopeoIT {
   static final Path UPSTREAM = Path.of("..", "examples", "upstream").toAbsolutePath().normalize();
+  /** The multi-arch sample image of examples/upstream (see examples/upstream-src/build.py). */
+  static final String HELLO = "registry.example.com/samples/hello:1.0";
   static final ObjectMapper JSON = new ObjectMapper();
 
   @TempDir Path dir;
@@ -73,7 +75,7 @@ class ManifestSkopeoIT {
   @Test
   void dockerListAndManifestsWrittenBySkopeoParse() throws Exception {
     Path out = dir.resolve("v2s2");
-    skopeo("copy", "--all", "--format", "v2s2", "oci:" + UPSTREAM + ":hello", "dir:" + out);
+    skopeo("copy", "--all", "--format", "v2s2", "oci:" + UPSTREAM + ":" + HELLO, "dir:" + out);
 
     ImageIndex list = (ImageIndex) Manifest.parse(Files.readAllBytes(out.resolve("manifest.json")), null);
     assertThat(list.mediaType()).isEqualTo(MediaTypes.DOCKER_MANIFEST_LIST);
@@ -95,7 +97,7 @@ class ManifestSkopeoIT {
     copyTree(UPSTREAM, layout);
     ImageIndex top = (ImageIndex) Manifest.parse(Files.readAllBytes(layout.resolve("index.json")), null);
     Descriptor helloEntry = top.manifests().stream()
-        .filter(d -> "hello".equals(d.annotations().get("org.opencontainers.image.ref.name")))
+        .filter(d -> HELLO.equals(d.annotations().get("org.opencontainers.image.ref.name")))
         .findFirst().orElseThrow();
     ImageIndex hello = (ImageIndex) Manifest.parse(blob(layout, helloEntry.digest()), helloEntry.mediaType());
 

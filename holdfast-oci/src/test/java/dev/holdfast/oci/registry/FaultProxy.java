@@ -49,6 +49,14 @@ final class FaultProxy implements AutoCloseable {
   volatile boolean truncateBlobs;
   volatile URI redirectBlobsTo;
   volatile int tagPageSize;
+  /**
+   * Serves the OCI 1.1 referrers API (which distribution 2.8 lacks) from the fallback tag's index;
+   * applies the {@code artifactType} filter only when {@link #applyReferrersFilter} is set.
+   */
+  volatile boolean referrersApi;
+  volatile boolean applyReferrersFilter;
+  /** Replaces manifest GET bodies (sent without Content-Length, so only reading finds the size). */
+  volatile byte[] manifestBody;
   /** The {@code WWW-Authenticate} value sent with an injected 401. */
   volatile String challenge;
   private final AtomicInteger rejectNext = new AtomicInteger();
@@ -84,6 +92,9 @@ final class FaultProxy implements AutoCloseable {
     truncateBlobs = false;
     redirectBlobsTo = null;
     tagPageSize = 0;
+    manifestBody = null;
+    referrersApi = false;
+    applyReferrersFilter = false;
     rejectNext.set(0);
     seen.clear();
   }
@@ -111,6 +122,15 @@ final class FaultProxy implements AutoCloseable {
         };
         send(exchange, rejectStatus, ("{\"errors\":[{\"code\":\"" + code + "\",\"message\":\"injected\"}]}")
             .getBytes(StandardCharsets.UTF_8), false);
+        return;
+      }
+      if (referrersApi && method.equals("GET") && pathAndQuery.matches("/v2/.+/referrers/sha256:[0-9a-f]{64}.*")) {
+        serveReferrers(exchange, pathAndQuery);
+        return;
+      }
+      if (manifestBody != null && method.equals("GET") && pathAndQuery.contains("/manifests/")) {
+        exchange.getResponseHeaders().add("Content-Type", "application/vnd.oci.image.manifest.v1+json");
+        send(exchange, 200, manifestBody, true);
         return;
       }
       if (blobGet && redirectBlobsTo != null) {
@@ -164,6 +184,51 @@ final class FaultProxy implements AutoCloseable {
       }
       send(exchange, response.statusCode(), body, chunked || method.equals("HEAD"));
     }
+  }
+
+  private void serveReferrers(HttpExchange exchange, String pathAndQuery) throws IOException {
+    String path = pathAndQuery.split("\\?")[0];
+    String name = path.substring("/v2/".length(), path.indexOf("/referrers/"));
+    String hex = path.substring(path.lastIndexOf(':') + 1);
+    HttpRequest.Builder tag = HttpRequest.newBuilder(upstream.resolve("/v2/" + name + "/manifests/sha256-" + hex))
+        .header("Accept", "application/vnd.oci.image.index.v1+json");
+    String authorization = exchange.getRequestHeaders().getFirst("Authorization");
+    if (authorization != null) {
+      tag.header("Authorization", authorization);
+    }
+    HttpResponse<byte[]> index;
+    try {
+      index = client.send(tag.build(), HttpResponse.BodyHandlers.ofByteArray());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException(e);
+    }
+    if (index.statusCode() == 401) {
+      index.headers().firstValue("WWW-Authenticate")
+          .ifPresent(v -> exchange.getResponseHeaders().add("WWW-Authenticate", v));
+      send(exchange, 401, index.body(), false);
+      return;
+    }
+    com.fasterxml.jackson.databind.node.ObjectNode result = JSON.createObjectNode();
+    result.put("schemaVersion", 2);
+    result.put("mediaType", "application/vnd.oci.image.index.v1+json");
+    com.fasterxml.jackson.databind.node.ArrayNode manifests = result.putArray("manifests");
+    String wanted = pathAndQuery.contains("artifactType=")
+        ? java.net.URLDecoder.decode(pathAndQuery.substring(pathAndQuery.indexOf("artifactType=") + 13),
+            StandardCharsets.UTF_8) : null;
+    if (index.statusCode() == 200) {
+      for (JsonNode entry : JSON.readTree(index.body()).get("manifests")) {
+        if (!applyReferrersFilter || wanted == null
+            || (entry.has("artifactType") && entry.get("artifactType").asText().equals(wanted))) {
+          manifests.add(entry);
+        }
+      }
+    }
+    if (applyReferrersFilter && wanted != null) {
+      exchange.getResponseHeaders().add("OCI-Filters-Applied", "artifactType");
+    }
+    exchange.getResponseHeaders().add("Content-Type", "application/vnd.oci.image.index.v1+json");
+    send(exchange, 200, JSON.writeValueAsBytes(result), false);
   }
 
   /** Serves one page of a tag list, with a relative Link to the next one, as distribution 3 does. */

@@ -128,6 +128,31 @@ class FaultProxyIT {
   }
 
   @Test
+  void anOversizedManifestIsRefusedWhileReading() {
+    proxy.manifestBody = new byte[Manifest.MAX_SIZE + 1];
+    assertThatThrownBy(() -> client.getManifest(ref))
+        .isInstanceOf(ManifestTooLargeException.class)
+        .hasMessageContaining("larger than " + Manifest.MAX_SIZE + " bytes")
+        .hasMessageContaining("pull manifest " + ref);
+  }
+
+  @Test
+  void anUnreachableRegistryIsUnavailableAfterTheRetries() throws IOException {
+    int port;
+    try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      port = socket.getLocalPort();
+    }
+    ImageReference nowhere = ImageReference.parse("127.0.0.1:" + port + "/gone/app:v1");
+    assertThatThrownBy(() -> client.getManifest(nowhere))
+        .isInstanceOfSatisfying(RegistryUnavailableException.class, e -> {
+          assertThat(e.isRetryable()).isTrue();
+          assertThat(e.statusCode()).isZero();
+          assertThat(e.getMessage()).contains("cannot connect").contains("127.0.0.1:" + port);
+        });
+    assertThat(sleeps).hasSize(3);
+  }
+
+  @Test
   void tooManyRequestsWaitsWhatRetryAfterSays() {
     proxy.reject(1, 429, "2");
     Manifest manifest = client.getManifest(ref);
@@ -193,6 +218,43 @@ class FaultProxyIT {
     assertThat(proxy.seen).filteredOn(s -> s.path().contains("/blobs/"))
         .singleElement().satisfies(s -> assertThat(s.authorization()).isTrue());
     assertThat(storageSawAuthorization).containsExactly(false);
+  }
+
+  @Test
+  void theReferrersApiIsUsedWhereTheRegistryHasIt() {
+    // its own repository (distribution 2.8 does not insist that the subject exists there)
+    ImageReference refs = ImageReference.parse(proxy.hostPort() + "/fault/refs:v1");
+    ImageReference subject = refs.withDigest(dev.holdfast.oci.reference.Digest.parse(image.digest())).withoutTag();
+    byte[] empty = "{}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    Descriptor emptyConfig = Descriptor.of(dev.holdfast.oci.manifest.MediaTypes.OCI_EMPTY,
+        dev.holdfast.oci.reference.Digest.sha256(empty), empty.length);
+    client.pushBlob(subject, emptyConfig, new java.io.ByteArrayInputStream(empty));
+    List<Descriptor> entries = new java.util.ArrayList<>();
+    for (String type : List.of("application/vnd.example.sig", "application/spdx+json")) {
+      var artifact = dev.holdfast.oci.manifest.ImageManifest.builder(dev.holdfast.oci.manifest.MediaTypes.OCI_MANIFEST)
+          .config(emptyConfig).layers(List.of(emptyConfig)).artifactType(type)
+          .subject(Descriptor.of(image.mediaType(), subject.digest().orElseThrow(), image.top().size()))
+          .build();
+      client.putManifest(subject.withDigest(artifact.digest()), artifact);
+      entries.add(artifact.descriptor().withArtifactType(type));
+    }
+    client.putManifest(refs.withTag("sha256-" + subject.digest().orElseThrow().encoded()),
+        dev.holdfast.oci.manifest.ImageIndex.of(dev.holdfast.oci.manifest.MediaTypes.OCI_INDEX, entries));
+    proxy.referrersApi = true;
+    proxy.seen.clear();
+
+    assertThat(client.referrers(subject, Optional.empty()).manifests()).isEqualTo(entries);
+    // the registry applies the filter and says so
+    proxy.applyReferrersFilter = true;
+    assertThat(client.referrers(subject, Optional.of("application/spdx+json")).manifests())
+        .containsExactly(entries.get(1));
+    // the registry ignores the filter: the client applies it
+    proxy.applyReferrersFilter = false;
+    assertThat(client.referrers(subject, Optional.of("application/vnd.example.sig")).manifests())
+        .containsExactly(entries.get(0));
+    assertThat(proxy.seen).extracting(FaultProxy.Seen::path)
+        .allMatch(path -> path.contains("/referrers/" + subject.digest().orElseThrow()))
+        .hasSize(3);
   }
 
   @Test

@@ -242,6 +242,22 @@ class RegistryClientIT {
         .isInstanceOfSatisfying(NotFoundException.class, e -> assertThat(e.code()).isEqualTo("BLOB_UNKNOWN"));
   }
 
+  @org.junit.jupiter.api.Test
+  void untrustedCertificateIsATlsErrorAndInsecureSkipsVerification() {
+    skopeo.push(single, tls.image("tls/app:v1"));
+    RegistryClient untrusting = RegistryClient.builder().build();
+    assertThatThrownBy(() -> untrusting.getManifest(ref(tls, "tls/app:v1")))
+        .isInstanceOfSatisfying(TlsException.class, e -> {
+          assertThat(e.getMessage()).contains("--ca-file").contains("--insecure-registry")
+              .contains(tls.hostPort());
+          assertThat(e.isRetryable()).isFalse();
+        });
+    RegistryClient insecure = RegistryClient.builder()
+        .trust(dev.holdfast.oci.tls.TrustConfig.builder().addInsecureRegistry(tls.hostPort()).build())
+        .build();
+    assertThat(insecure.getManifest(ref(tls, "tls/app:v1")).digest().toString()).isEqualTo(single.digest());
+  }
+
   static Stream<RegistryExtension> authModes() {
     return Stream.of(basic, token);
   }
