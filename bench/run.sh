@@ -98,6 +98,12 @@ A=127.0.0.1:$PA B=127.0.0.1:$PB
 CSV=$WORK/results.csv SUMMARY=$WORK/summary.md IMAGES=$WORK/images
 TICK=$(getconf CLK_TCK)
 
+for port in "$PA" "$PB"; do
+  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+    die "port $port on 127.0.0.1 is in use; pick others with --port-a/--port-b"
+  fi
+done
+
 # ---- build: the CLI jar, and the test harness that writes the images ----------------------------
 log "building holdfast (bin/holdfast --version) and the test harness"
 "$ROOT/bin/holdfast" --version > "$WORK/logs/holdfast-version.txt"
