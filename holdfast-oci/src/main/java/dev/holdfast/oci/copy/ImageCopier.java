@@ -57,8 +57,12 @@ final class ImageCopier {
         return new CopyResult.AlreadyPresent(request, source.location(), target.digest(), tally.snapshot(), since(start));
       }
       requireDigestOfDestination(request, target.digest());
-      transfers.copyManifest(job, target.descriptor(), target);
-      sink.tag(target);
+      // Everything the image refers to first; the manifest and its tag last, so no tag ever points
+      // at an incomplete image.
+      transfers.copyContents(job, target);
+      sink.putAndTag(target);
+      job.tally().manifests.incrementAndGet();
+      job.tally().bytes.addAndGet(target.size());
       List<Digest> subjects = new ArrayList<>();
       if (!changed) {
         subjects.add(target.digest());

@@ -51,6 +51,15 @@ interface ImageSink {
   /** Points the destination tag (or name) at a stored manifest; nothing to do without a tag. */
   void tag(Manifest manifest);
 
+  /**
+   * Stores the top manifest of a copy and then points the tag at it: the last step of a copy. A
+   * registry does both with one PUT to the tag.
+   */
+  default void putAndTag(Manifest manifest) {
+    putManifest(manifest);
+    tag(manifest);
+  }
+
   /** The same repository (or layout) under another tag (or name). */
   ImageSink sibling(String tag);
 }

@@ -126,6 +126,15 @@ final class RegistryEndpoint implements ImageSource, ImageSink {
   }
 
   @Override
+  public void putAndTag(Manifest manifest) {
+    if (reference.tag().isPresent()) {
+      client.putManifest(reference.withoutDigest(), manifest); // stores it and moves the tag, in one PUT
+    } else {
+      putManifest(manifest);
+    }
+  }
+
+  @Override
   public void tag(Manifest manifest) {
     if (reference.tag().isPresent()) {
       client.putManifest(reference.withoutDigest(), manifest);

@@ -46,6 +46,17 @@ final class Transfers {
   record Job(CopyRequest request, ImageSource source, ImageSink sink, Tally tally) {}
 
   /**
+   * Copies what a manifest refers to, but not the manifest itself: the child manifests of an index,
+   * the config and layers of an image. The caller stores the manifest afterwards.
+   */
+  void copyContents(Job job, Manifest manifest) {
+    switch (manifest) {
+      case ImageIndex index -> inParallel(index.manifests(), child -> copyManifest(job, child, null));
+      case ImageManifest image -> inParallel(blobsOf(image), blob -> copyBlob(job, blob));
+    }
+  }
+
+  /**
    * Copies a manifest and everything it refers to, children before parents, unless the
    * destination has it already. The manifest is fetched from the source only when needed.
    *
@@ -65,10 +76,7 @@ final class Transfers {
         return;
       }
       Manifest manifest = known != null ? known : job.source().manifest(descriptor);
-      switch (manifest) {
-        case ImageIndex index -> inParallel(index.manifests(), child -> copyManifest(job, child, null));
-        case ImageManifest image -> inParallel(blobsOf(image), blob -> copyBlob(job, blob));
-      }
+      copyContents(job, manifest);
       job.sink().putManifest(manifest);
       job.tally().manifests.incrementAndGet();
       job.tally().bytes.addAndGet(manifest.size());

@@ -15,6 +15,7 @@ import dev.holdfast.oci.testing.SyntheticImage.Format;
 import dev.holdfast.oci.testing.WrittenImage;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -88,6 +89,12 @@ class CopyEngineIT {
           .isEqualTo(images.get(i).blobs().size());
     }
     assertThat(skopeo.inspectRaw(basic.image("dst/docker-multi:1"))).isEqualTo(dockerMulti.topBytes());
+    // Each manifest crosses once: the children by digest, the top one by its tag, last.
+    assertThat(basic.requests()).filteredOn(r -> r.isManifestPut() && r.repository().equals(Optional.of("dst/oci-single")))
+        .extracting(RegistryRequest::path).containsExactly("/v2/dst/oci-single/manifests/1");
+    assertThat(basic.requests()).filteredOn(r -> r.isManifestPut() && r.repository().equals(Optional.of("dst/oci-multi")))
+        .hasSize(ociMulti.manifests().size() + 1)
+        .last().extracting(RegistryRequest::path).isEqualTo("/v2/dst/oci-multi/manifests/1");
   }
 
   @Test
