@@ -5,6 +5,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.holdfast.oci.auth.CredentialException;
+import dev.holdfast.oci.copy.ImageLocation;
+import dev.holdfast.oci.layout.OciLayout;
+import dev.holdfast.oci.layout.OciLayoutException;
 import dev.holdfast.oci.manifest.Descriptor;
 import dev.holdfast.oci.manifest.ImageIndex;
 import dev.holdfast.oci.manifest.ImageManifest;
@@ -12,7 +15,6 @@ import dev.holdfast.oci.manifest.InvalidManifestException;
 import dev.holdfast.oci.manifest.Manifest;
 import dev.holdfast.oci.manifest.Platform;
 import dev.holdfast.oci.reference.ImageReference;
-import dev.holdfast.oci.reference.InvalidReferenceException;
 import dev.holdfast.oci.registry.RegistryClient;
 import dev.holdfast.oci.registry.RegistryException;
 import java.io.IOException;
@@ -34,6 +36,7 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = {
       "Shows an image's digest, media type, size and platforms, as the registry stores it.",
+      "IMAGE is a reference (docker://REF also works) or oci:DIR[:NAME], an image of an OCI layout.",
       "",
       "Exit status: 0 shown; 1 the registry refused or failed (not found, unauthorized, TLS, ...);"
           + " 2 usage error or unusable --authfile / --ca-file."
@@ -62,7 +65,7 @@ final class InspectCommand implements Callable<Integer> {
       description = "${COMPLETION-CANDIDATES}: text (the default) or one JSON object.")
   Format output = Format.text;
 
-  @Parameters(paramLabel = "IMAGE", description = "The image, e.g. registry.example/app:1.0.")
+  @Parameters(paramLabel = "IMAGE", description = "The image, e.g. registry.example/app:1.0 or oci:DIR:NAME.")
   String image;
 
   /** Where {@code --raw} writes bytes; stdout unless a test replaces it. */
@@ -72,23 +75,27 @@ final class InspectCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    ImageReference reference;
-    RegistryClient client;
+    Reader reader;
     try {
-      reference = ImageReference.parse(image);
-      client = registry.newClient(err);
-    } catch (InvalidReferenceException | RegistryOptions.BadOptionException e) {
+      reader = switch (ImageLocation.parse(image)) {
+        case ImageLocation.Registry r -> new FromRegistry(registry.newClient(err), r.reference());
+        case ImageLocation.Layout l -> new FromLayout(OciLayout.open(l.directory()), l);
+      };
+    } catch (IllegalArgumentException | RegistryOptions.BadOptionException e) {
       err.println("holdfast inspect: " + e.getMessage());
       return 2;
+    } catch (OciLayoutException e) {
+      err.println("holdfast inspect: " + e.getMessage());
+      return 1;
     }
     try {
-      Manifest manifest = client.getManifest(reference);
+      Manifest manifest = reader.manifest();
       if (raw) {
         rawOut.write(manifest.raw());
         rawOut.flush();
         return 0;
       }
-      ObjectNode json = describe(client, reference, manifest);
+      ObjectNode json = describe(reader, manifest);
       if (output == Format.json) {
         out.println(JSON.writeValueAsString(json));
       } else {
@@ -96,7 +103,7 @@ final class InspectCommand implements Callable<Integer> {
       }
       out.flush();
       return 0;
-    } catch (RegistryException | InvalidManifestException | CredentialException e) {
+    } catch (RegistryException | InvalidManifestException | CredentialException | OciLayoutException e) {
       err.println("holdfast inspect: " + e.getMessage());
       return 1;
     } catch (IOException e) {
@@ -105,9 +112,53 @@ final class InspectCommand implements Callable<Integer> {
     }
   }
 
-  private static ObjectNode describe(RegistryClient client, ImageReference reference, Manifest manifest) {
+  /** Where the image is read: a registry or an OCI layout. */
+  private sealed interface Reader {
+    String name();
+
+    Manifest manifest();
+
+    InputStream blob(Descriptor descriptor);
+  }
+
+  private record FromRegistry(RegistryClient client, ImageReference reference) implements Reader {
+    @Override
+    public String name() {
+      return reference.toString();
+    }
+
+    @Override
+    public Manifest manifest() {
+      return client.getManifest(reference);
+    }
+
+    @Override
+    public InputStream blob(Descriptor descriptor) {
+      return client.openBlob(reference, descriptor);
+    }
+  }
+
+  private record FromLayout(OciLayout layout, ImageLocation.Layout location) implements Reader {
+    @Override
+    public String name() {
+      return location.toString();
+    }
+
+    @Override
+    public Manifest manifest() {
+      Descriptor top = layout.resolve(location.name());
+      return Manifest.parse(layout.readBlob(top), top.mediaType());
+    }
+
+    @Override
+    public InputStream blob(Descriptor descriptor) {
+      return layout.openBlob(descriptor);
+    }
+  }
+
+  private static ObjectNode describe(Reader reader, Manifest manifest) {
     ObjectNode json = JSON.createObjectNode();
-    json.put("name", reference.toString());
+    json.put("name", reader.name());
     json.put("digest", manifest.digest().toString());
     json.put("mediaType", manifest.mediaType());
     json.put("size", manifest.size());
@@ -126,7 +177,7 @@ final class InspectCommand implements Callable<Integer> {
         }
       }
       case ImageManifest image -> {
-        platformOf(client, reference, image).ifPresent(p -> platforms.add(p.toString()));
+        platformOf(reader, image).ifPresent(p -> platforms.add(p.toString()));
         json.put("config", image.config().digest().toString());
         json.put("layers", image.layers().size());
         json.put("layersSize", image.layers().stream().mapToLong(Descriptor::size).sum());
@@ -136,12 +187,11 @@ final class InspectCommand implements Callable<Integer> {
   }
 
   /** An image manifest's platform, from its config blob (os, architecture, variant). */
-  private static Optional<Platform> platformOf(
-      RegistryClient client, ImageReference reference, ImageManifest image) {
+  private static Optional<Platform> platformOf(Reader reader, ImageManifest image) {
     if (image.config().size() > MAX_CONFIG) {
       return Optional.empty();
     }
-    try (InputStream in = client.openBlob(reference, image.config())) {
+    try (InputStream in = reader.blob(image.config())) {
       JsonNode config = JSON.readTree(in.readAllBytes());
       if (config == null || !config.hasNonNull("os") || !config.hasNonNull("architecture")) {
         return Optional.empty();

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.holdfast.oci.reference.Digest;
 import dev.holdfast.oci.testing.RegistryExtension;
 import dev.holdfast.oci.testing.Skopeo;
 import dev.holdfast.oci.testing.SyntheticImage;
@@ -90,6 +91,23 @@ class InspectCommandIT {
     assertThat(json.get("size").asLong()).isEqualTo(multi.top().size());
     assertThat(json.get("platforms")).extracting(JsonNode::asText).containsExactly("linux/amd64", "linux/arm64");
     assertThat(json.get("manifests")).hasSize(2);
+  }
+
+  @Test
+  void readsAnImageOfAnOciLayoutToo() throws IOException {
+    Path layout = work.resolve("layout");
+    Run run = run("inspect", "-o", "json", "oci:" + layout + ":single");
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    JsonNode json = JSON.readTree(run.out());
+    assertThat(json.path("digest").asText()).isEqualTo(single.digest());
+    assertThat(json.path("platforms").toString()).contains("linux/arm64/v8");
+
+    Run raw = run("inspect", "--raw", "oci:" + layout + ":single");
+    assertThat(Digest.sha256(raw.raw())).hasToString(single.digest());
+
+    Run missing = run("inspect", "oci:" + layout + ":no-such-name");
+    assertThat(missing.exitCode()).isEqualTo(1);
+    assertThat(missing.err()).contains("no image named \"no-such-name\"");
   }
 
   @Test
