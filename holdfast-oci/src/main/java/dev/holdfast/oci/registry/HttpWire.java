@@ -1,0 +1,405 @@
+package dev.holdfast.oci.registry;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.ProtocolException;
+import java.net.http.HttpHeaders;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The HTTP/1.1 response grammar of RFC 9112 as the blob transport needs it: the status line,
+ * header fields (case-insensitive), and the body framed by {@code Content-Length}, {@code
+ * Transfer-Encoding: chunked} (extensions and trailers skipped) or the end of the connection.
+ * Responses to {@code HEAD} and 1xx, 204 and 304 responses have no body. Anything malformed is a
+ * {@link ProtocolException} naming the peer and the bad part.
+ */
+final class HttpWire {
+
+  static final int MAX_HEAD_BYTES = 64 * 1024;
+  static final int MAX_HEADER_FIELDS = 256;
+  static final int MAX_CHUNK_LINE = 4 * 1024;
+  private static final int MAX_INTERIM_RESPONSES = 16;
+
+  /** How the body ends. */
+  enum Framing { NONE, LENGTH, CHUNKED, CLOSE }
+
+  /** A response's status and header fields; {@code keepAlive}: the server keeps the connection. */
+  record Head(int status, HttpHeaders headers, boolean keepAlive) {}
+
+  /** Told once when a body has ended: read to its end ({@code reusable}) or abandoned. */
+  @FunctionalInterface
+  interface BodyEnd {
+    void ended(boolean reusable);
+  }
+
+  private HttpWire() {}
+
+  /** Reads the head of the final response, skipping interim (1xx) ones. */
+  static Head readHead(WireInput in, String peer) throws IOException {
+    for (int interim = 0; ; interim++) {
+      Head head = readOneHead(in, peer);
+      if (head.status() >= 200 || head.status() == 101) {
+        return head;
+      }
+      if (interim >= MAX_INTERIM_RESPONSES) {
+        throw malformed(peer, "more than " + MAX_INTERIM_RESPONSES + " interim responses");
+      }
+    }
+  }
+
+  private static Head readOneHead(WireInput in, String peer) throws IOException {
+    int budget = MAX_HEAD_BYTES;
+    String statusLine = in.readLine(budget, "the status line from " + peer);
+    if (statusLine == null) {
+      throw new EOFException(peer + " closed the connection without a response");
+    }
+    budget -= statusLine.length() + 2;
+    boolean http11 = statusLine.startsWith("HTTP/1.1 ");
+    if (!http11 && !statusLine.startsWith("HTTP/1.0 ")) {
+      throw malformed(peer, "status line '" + shown(statusLine) + "'");
+    }
+    if (statusLine.length() < 12 || (statusLine.length() > 12 && statusLine.charAt(12) != ' ')
+        || !digits(statusLine, 9, 12) || statusLine.charAt(9) == '0') {
+      throw malformed(peer, "status line '" + shown(statusLine) + "'");
+    }
+    int status = Integer.parseInt(statusLine, 9, 12, 10);
+    Map<String, List<String>> fields = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+    int count = 0;
+    while (true) {
+      if (budget <= 0) {
+        throw malformed(peer, "response head longer than " + MAX_HEAD_BYTES + " bytes");
+      }
+      String line = in.readLine(budget, "the response head from " + peer);
+      if (line == null) {
+        throw new EOFException(peer + " closed the connection inside the response head");
+      }
+      budget -= line.length() + 2;
+      if (line.isEmpty()) {
+        break;
+      }
+      if (++count > MAX_HEADER_FIELDS) {
+        throw malformed(peer, "more than " + MAX_HEADER_FIELDS + " header fields");
+      }
+      addField(fields, line, peer);
+    }
+    boolean close = tokens(fields.get("Connection")).contains("close");
+    return new Head(status, HttpHeaders.of(fields, (name, value) -> true), http11 && !close);
+  }
+
+  private static void addField(Map<String, List<String>> fields, String line, String peer)
+      throws ProtocolException {
+    int colon = line.indexOf(':');
+    if (colon <= 0) {
+      throw malformed(peer, "header line '" + shown(line) + "'");
+    }
+    for (int i = 0; i < colon; i++) {
+      if (!isTokenChar(line.charAt(i))) {
+        throw malformed(peer, "header name '" + shown(line.substring(0, colon)) + "'");
+      }
+    }
+    String value = line.substring(colon + 1).strip();
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      if ((c < 0x20 && c != '\t') || c == 0x7f) {
+        throw malformed(peer, "control character in header " + line.substring(0, colon));
+      }
+    }
+    fields.computeIfAbsent(line.substring(0, colon), name -> new ArrayList<>()).add(value);
+  }
+
+  /** How a response's body is framed (RFC 9112 section 6.3). */
+  static Framing framing(Head head, String method, String peer) throws ProtocolException {
+    int status = head.status();
+    if (method.equals("HEAD") || status < 200 || status == 204 || status == 304) {
+      return Framing.NONE;
+    }
+    List<String> codings = tokens(head.headers().allValues("Transfer-Encoding"));
+    if (!codings.isEmpty()) {
+      return codings.get(codings.size() - 1).equals("chunked") ? Framing.CHUNKED : Framing.CLOSE;
+    }
+    return head.headers().allValues("Content-Length").isEmpty() ? Framing.CLOSE : Framing.LENGTH;
+  }
+
+  /** The body's {@code Content-Length}: every value the same decimal number. */
+  static long contentLength(Head head, String peer) throws ProtocolException {
+    long length = -1;
+    for (String value : head.headers().allValues("Content-Length")) {
+      for (String part : value.split(",", -1)) {
+        String number = part.strip();
+        if (number.isEmpty() || number.length() > 18 || !digits(number, 0, number.length())) {
+          throw malformed(peer, "Content-Length '" + shown(value) + "'");
+        }
+        long parsed = Long.parseLong(number);
+        if (length >= 0 && parsed != length) {
+          throw malformed(peer, "conflicting Content-Length values " + length + " and " + parsed);
+        }
+        length = parsed;
+      }
+    }
+    return length;
+  }
+
+  /**
+   * The body of a response whose head was just read. {@code end} hears when it ended; the
+   * connection is reusable only when the body was read to its end, framed by length or chunks,
+   * and the server keeps the connection.
+   */
+  static InputStream body(WireInput in, Head head, String method, String peer, BodyEnd end)
+      throws IOException {
+    Framing framing = framing(head, method, peer);
+    boolean keep = head.keepAlive()
+        && !(framing == Framing.CHUNKED && !head.headers().allValues("Content-Length").isEmpty());
+    return switch (framing) {
+      case NONE -> new FixedBody(in, 0, peer, keep, end);
+      case LENGTH -> new FixedBody(in, contentLength(head, peer), peer, keep, end);
+      case CHUNKED -> new ChunkedBody(in, peer, keep, end);
+      case CLOSE -> new UntilCloseBody(in, end);
+    };
+  }
+
+  static ProtocolException malformed(String peer, String what) {
+    return new ProtocolException("malformed HTTP response from " + peer + ": " + what);
+  }
+
+  /** Bad input as shown in a message: at most 80 characters, control characters escaped. */
+  static String shown(String text) {
+    StringBuilder out = new StringBuilder();
+    for (int i = 0; i < text.length() && out.length() < 80; i++) {
+      char c = text.charAt(i);
+      out.append(c < 0x20 || c >= 0x7f ? String.format("\\x%02x", (int) c) : String.valueOf(c));
+    }
+    return text.length() > 80 ? out + "..." : out.toString();
+  }
+
+  private static List<String> tokens(List<String> values) {
+    List<String> tokens = new ArrayList<>();
+    if (values != null) {
+      for (String value : values) {
+        for (String token : value.split(",")) {
+          if (!token.isBlank()) {
+            tokens.add(token.strip().toLowerCase(Locale.ROOT));
+          }
+        }
+      }
+    }
+    return tokens;
+  }
+
+  private static boolean digits(String text, int from, int to) {
+    for (int i = from; i < to; i++) {
+      if (text.charAt(i) < '0' || text.charAt(i) > '9') {
+        return false;
+      }
+    }
+    return to > from;
+  }
+
+  private static boolean isTokenChar(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+        || "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
+  }
+
+  /** A body's common part: tells {@link BodyEnd} once. */
+  private abstract static class Body extends InputStream {
+    final WireInput in;
+    private final BodyEnd end;
+    private boolean ended;
+
+    Body(WireInput in, BodyEnd end) {
+      this.in = in;
+      this.end = end;
+    }
+
+    final void finish(boolean reusable) {
+      if (!ended) {
+        ended = true;
+        end.ended(reusable);
+      }
+    }
+
+    final boolean ended() {
+      return ended;
+    }
+
+    @Override
+    public final int read() throws IOException {
+      byte[] one = new byte[1];
+      int n = read(one, 0, 1);
+      return n < 0 ? -1 : one[0] & 0xff;
+    }
+
+    @Override
+    public void close() {
+      finish(false);
+    }
+  }
+
+  /** Exactly {@code remaining} bytes. */
+  private static final class FixedBody extends Body {
+    private final String peer;
+    private final boolean keep;
+    private long remaining;
+
+    FixedBody(WireInput in, long length, String peer, boolean keep, BodyEnd end) {
+      super(in, end);
+      this.remaining = length;
+      this.peer = peer;
+      this.keep = keep;
+      if (length == 0) {
+        finish(keep);
+      }
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      if (remaining == 0 || ended()) {
+        return remaining == 0 ? -1 : failClosed();
+      }
+      if (len == 0) {
+        return 0;
+      }
+      int n = in.read(b, off, (int) Math.min(len, remaining));
+      if (n < 0) {
+        finish(false);
+        throw new EOFException(peer + " closed the connection with " + remaining
+            + " bytes of the body still to come");
+      }
+      remaining -= n;
+      if (remaining == 0) {
+        finish(keep);
+      }
+      return n;
+    }
+
+    @Override
+    public int available() {
+      return ended() ? 0 : (int) Math.min(remaining, in.buffered());
+    }
+
+    private int failClosed() throws IOException {
+      throw new IOException("the body from " + peer + " was closed");
+    }
+  }
+
+  /** {@code Transfer-Encoding: chunked}: size lines in hex, data, and trailers at the end. */
+  private static final class ChunkedBody extends Body {
+    private final String peer;
+    private final boolean keep;
+    private long chunkRemaining;
+    private boolean first = true;
+    private boolean last;
+
+    ChunkedBody(WireInput in, String peer, boolean keep, BodyEnd end) {
+      super(in, end);
+      this.peer = peer;
+      this.keep = keep;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      if (last) {
+        return -1;
+      }
+      if (ended()) {
+        throw new IOException("the body from " + peer + " was closed");
+      }
+      if (len == 0) {
+        return 0;
+      }
+      try {
+        if (chunkRemaining == 0) {
+          nextChunk();
+          if (last) {
+            return -1;
+          }
+        }
+        int n = in.read(b, off, (int) Math.min(len, chunkRemaining));
+        if (n < 0) {
+          throw new EOFException(peer + " closed the connection inside a chunk of the body");
+        }
+        chunkRemaining -= n;
+        return n;
+      } catch (IOException e) {
+        finish(false);
+        throw e;
+      }
+    }
+
+    private void nextChunk() throws IOException {
+      if (!first) {
+        String end = in.readLine(MAX_CHUNK_LINE, "a chunk's end from " + peer);
+        if (end == null || !end.isEmpty()) {
+          throw malformed(peer, "chunk not followed by CRLF");
+        }
+      }
+      first = false;
+      String line = in.readLine(MAX_CHUNK_LINE, "a chunk size line from " + peer);
+      if (line == null) {
+        throw new EOFException(peer + " closed the connection before the last chunk");
+      }
+      int semicolon = line.indexOf(';');
+      String size = (semicolon < 0 ? line : line.substring(0, semicolon)).strip();
+      if (size.isEmpty() || size.length() > 15) {
+        throw malformed(peer, "chunk size '" + shown(line) + "'");
+      }
+      long parsed = 0;
+      for (int i = 0; i < size.length(); i++) {
+        int digit = Character.digit(size.charAt(i), 16);
+        if (digit < 0) {
+          throw malformed(peer, "chunk size '" + shown(line) + "'");
+        }
+        parsed = parsed * 16 + digit;
+      }
+      if (parsed > 0) {
+        chunkRemaining = parsed;
+        return;
+      }
+      int budget = MAX_HEAD_BYTES;
+      while (true) { // trailer fields, ignored
+        String trailer = in.readLine(budget, "the trailers from " + peer);
+        if (trailer == null) {
+          throw new EOFException(peer + " closed the connection inside the trailers");
+        }
+        if (trailer.isEmpty()) {
+          break;
+        }
+        budget -= trailer.length() + 2;
+        if (budget <= 0) {
+          throw malformed(peer, "trailers longer than " + MAX_HEAD_BYTES + " bytes");
+        }
+      }
+      last = true;
+      finish(keep);
+    }
+  }
+
+  /** Everything until the server closes the connection (which is then not reusable). */
+  private static final class UntilCloseBody extends Body {
+    UntilCloseBody(WireInput in, BodyEnd end) {
+      super(in, end);
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      if (ended()) {
+        return -1;
+      }
+      int n;
+      try {
+        n = in.read(b, off, len);
+      } catch (IOException e) {
+        finish(false);
+        throw e;
+      }
+      if (n < 0) {
+        finish(false);
+      }
+      return n;
+    }
+  }
+}
