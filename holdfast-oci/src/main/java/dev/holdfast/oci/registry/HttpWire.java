@@ -54,7 +54,7 @@ final class HttpWire {
 
   private static Head readOneHead(WireInput in, String peer) throws IOException {
     int budget = MAX_HEAD_BYTES;
-    String statusLine = in.readLine(budget, "the status line from " + peer);
+    String statusLine = headLine(in, budget, peer);
     if (statusLine == null) {
       throw new EOFException(peer + " closed the connection without a response");
     }
@@ -74,7 +74,7 @@ final class HttpWire {
       if (budget <= 0) {
         throw malformed(peer, "response head longer than " + MAX_HEAD_BYTES + " bytes");
       }
-      String line = in.readLine(budget, "the response head from " + peer);
+      String line = headLine(in, budget, peer);
       if (line == null) {
         throw new EOFException(peer + " closed the connection inside the response head");
       }
@@ -89,6 +89,14 @@ final class HttpWire {
     }
     boolean close = tokens(fields.get("Connection")).contains("close");
     return new Head(status, HttpHeaders.of(fields, (name, value) -> true), http11 && !close);
+  }
+
+  private static String headLine(WireInput in, int budget, String peer) throws IOException {
+    try {
+      return in.readLine(budget, "the response head from " + peer);
+    } catch (ProtocolException tooLong) {
+      throw malformed(peer, "response head longer than " + MAX_HEAD_BYTES + " bytes");
+    }
   }
 
   private static void addField(Map<String, List<String>> fields, String line, String peer)
