@@ -41,11 +41,6 @@ final class Http1Transport {
   private static final int MAX_POOLED_BUFFERS = 8;
   /** Idle connections older than this are closed rather than reused. */
   static final Duration MAX_IDLE = Duration.ofSeconds(30);
-  /**
-   * A streamed upload cannot be repeated when its connection turns out dead, so it only takes
-   * connections that were idle briefly (servers' keep-alive timeouts are several seconds).
-   */
-  static final Duration MAX_IDLE_FOR_UPLOAD = Duration.ofSeconds(2);
 
   /** Writes a request body of exactly the announced length, using {@code buffer} as it likes. */
   @FunctionalInterface
@@ -107,7 +102,13 @@ final class Http1Transport {
   Reply send(Request request) throws IOException {
     Origin origin = Origin.of(request.uri(), request.tls());
     byte[] head = head(request, origin);
-    Connection pooled = take(origin, request.body() == null ? MAX_IDLE : MAX_IDLE_FOR_UPLOAD);
+    Connection pooled = take(origin);
+    // a streamed upload cannot be repeated once the caller's stream was read: it takes a pooled
+    // connection only when the server has not closed it meanwhile
+    if (pooled != null && request.body() != null && !pooled.looksOpen(readTimeoutMillis)) {
+      pooled.close();
+      pooled = null;
+    }
     if (pooled != null) {
       try {
         return exchange(pooled, request, head);
@@ -195,7 +196,7 @@ final class Http1Transport {
     return text;
   }
 
-  private Connection take(Origin origin, Duration maxIdle) {
+  private Connection take(Origin origin) {
     long now = System.nanoTime();
     synchronized (idle) {
       Deque<Connection> connections = idle.get(origin);
@@ -205,13 +206,11 @@ final class Http1Transport {
       for (Iterator<Connection> it = connections.iterator(); it.hasNext(); ) {
         Connection connection = it.next();
         long idleNanos = now - connection.idleSince;
-        if (idleNanos > MAX_IDLE.toNanos() || connection.socket.isClosed()) {
-          it.remove();
-          connection.close();
-        } else if (idleNanos <= maxIdle.toNanos()) {
-          it.remove();
+        it.remove();
+        if (idleNanos <= MAX_IDLE.toNanos() && !connection.socket.isClosed()) {
           return connection;
         }
+        connection.close();
       }
       return null;
     }
@@ -271,6 +270,31 @@ final class Http1Transport {
       this.origin = origin;
       this.in = new WireInput(socket.getInputStream());
       this.out = socket.getOutputStream();
+    }
+
+    /**
+     * Whether the server has neither closed the idle connection nor sent anything on it: a read
+     * that times out after a millisecond says so.
+     */
+    boolean looksOpen(int readTimeoutMillis) {
+      if (in.buffered() > 0) {
+        return false;
+      }
+      try {
+        socket.setSoTimeout(1);
+        in.read();
+        return false; // end of stream, or bytes nobody asked for
+      } catch (SocketTimeoutException quiet) {
+        return true;
+      } catch (IOException e) {
+        return false;
+      } finally {
+        try {
+          socket.setSoTimeout(readTimeoutMillis);
+        } catch (IOException ignored) {
+          // the next read fails and closes the connection
+        }
+      }
     }
 
     void close() {

@@ -1,0 +1,112 @@
+package dev.holdfast.oci.registry;
+
+import static dev.holdfast.oci.registry.TestClients.descriptor;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.holdfast.oci.manifest.Descriptor;
+import dev.holdfast.oci.reference.ImageReference;
+import dev.holdfast.oci.testing.RegistryExtension;
+import dev.holdfast.oci.testing.Skopeo;
+import dev.holdfast.oci.testing.SyntheticImage;
+import dev.holdfast.oci.testing.WrittenImage;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The blob data path ({@link Http1Transport}) against a real registry, behind a TCP proxy that
+ * counts connections: blob pulls and pushes share kept-alive connections, connections the server
+ * closed are replaced without failing the transfer, and a stalled body fails on the read timeout.
+ */
+class BlobTransportIT {
+
+  @RegisterExtension static final RegistryExtension registry = RegistryExtension.plain();
+
+  @TempDir static Path work;
+  static WrittenImage image;
+
+  CountingTcpProxy proxy;
+  RegistryClient client;
+  ImageReference source;
+  List<Descriptor> layers;
+
+  @BeforeAll
+  static void seed() {
+    image = SyntheticImage.builder().seed(33).layers(4).layerSize(300_000).build()
+        .writeTo(work.resolve("layout"), "reuse");
+    Skopeo.create(work.resolve("skopeo")).push(image, registry.image("reuse/app:v1"));
+  }
+
+  @BeforeEach
+  void connect() throws IOException {
+    proxy = new CountingTcpProxy(registry.port());
+    client = TestClients.builder(registry).readTimeout(Duration.ofSeconds(2)).build();
+    source = ImageReference.parse(proxy.hostPort() + "/reuse/app:v1");
+    layers = image.manifests().get(0).layers().stream().map(TestClients::descriptor).toList();
+    client.getManifest(source); // scheme decided over the JDK client's own connection
+    proxy.accepted.clear();
+  }
+
+  @AfterEach
+  void close() {
+    proxy.close();
+  }
+
+  private byte[] pull(Descriptor layer) throws IOException {
+    try (InputStream in = client.openBlob(source, layer)) {
+      byte[] bytes = in.readAllBytes();
+      assertThat(bytes).isEqualTo(image.readBlob(layer.digest().toString()));
+      return bytes;
+    }
+  }
+
+  private void push(String repository, Descriptor layer, byte[] bytes) {
+    ImageReference target = ImageReference.parse(proxy.hostPort() + "/" + repository);
+    client.pushBlob(target, layer, new ByteArrayInputStream(bytes));
+    assertThat(client.headBlob(target, layer.digest())).contains(layer.size());
+  }
+
+  @Test
+  void blobPullsAndPushesShareOneKeptAliveConnection() throws IOException {
+    for (int round = 0; round < 2; round++) {
+      for (Descriptor layer : layers) {
+        push("reuse/copy" + round, layer, pull(layer));
+      }
+    }
+    // 8 GETs and 8 PUTs: one connection, opened by the first GET; the JDK client's connections
+    // (POST, HEAD) start with other requests
+    assertThat(proxy.acceptedStartingWith("GET /v2/reuse/app/blobs/")).isEqualTo(1);
+    assertThat(proxy.acceptedStartingWith("PUT ")).isZero();
+  }
+
+  @Test
+  void connectionsTheServerClosedAreReplacedWithoutFailingTheTransfer() throws IOException {
+    byte[] first = pull(layers.get(0));
+    proxy.closeAll();
+    push("reuse/after-close", layers.get(0), first); // the pooled connection is seen closed
+    proxy.closeAll();
+    pull(layers.get(1)); // the pooled connection fails at once: the GET is sent again
+    assertThat(proxy.acceptedStartingWith("GET /v2/reuse/app/blobs/")).isEqualTo(2);
+    assertThat(proxy.acceptedStartingWith("PUT ")).isEqualTo(1);
+  }
+
+  @Test
+  void aStalledBodyFailsOnTheReadTimeout() throws IOException {
+    proxy.stallAfter = 100_000; // the head and a third of the layer, then silence
+    long start = System.nanoTime();
+    try (InputStream in = client.openBlob(source, layers.get(0))) {
+      assertThatThrownBy(in::readAllBytes).isInstanceOf(java.net.SocketTimeoutException.class);
+    }
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(20));
+  }
+}
