@@ -124,31 +124,20 @@ final class Http1Transport {
     try {
       connection.out.write(head);
       if (request.body() != null) {
-        byte[] buffer = borrowBuffer();
         try {
-          LengthCheckedOutput out = new LengthCheckedOutput(connection.out, request.length());
-          request.body().writeTo(out, buffer);
-          out.checkComplete();
-        } finally {
-          buffers.offer(buffer);
-          if (buffers.size() > MAX_POOLED_BUFFERS) {
-            buffers.poll();
+          writeBody(connection, request);
+        } catch (IOException writeFailed) {
+          Reply early = earlyReply(connection, request);
+          if (early == null) {
+            throw writeFailed;
           }
+          return early;
         }
       }
       connection.out.flush();
-      String peer = connection.origin.authority();
-      HttpWire.Head response = HttpWire.readHead(connection.in, peer);
+      HttpWire.Head response = HttpWire.readHead(connection.in, connection.origin.authority());
       headRead = true;
-      InputStream body = HttpWire.body(connection.in, response, request.method(), peer,
-          reusable -> {
-            if (reusable) {
-              giveBack(connection);
-            } else {
-              connection.close();
-            }
-          });
-      return new Reply(response.status(), response.headers(), body);
+      return reply(connection, request, response, true);
     } catch (IOException e) {
       connection.close();
       if (connection.reused && !headRead && request.body() == null
@@ -160,6 +149,48 @@ final class Http1Transport {
       connection.close();
       throw e;
     }
+  }
+
+  private void writeBody(Connection connection, Request request) throws IOException {
+    byte[] buffer = borrowBuffer();
+    try {
+      LengthCheckedOutput out = new LengthCheckedOutput(connection.out, request.length());
+      request.body().writeTo(out, buffer);
+      out.checkComplete();
+      connection.out.flush();
+    } finally {
+      buffers.offer(buffer);
+      if (buffers.size() > MAX_POOLED_BUFFERS) {
+        buffers.poll();
+      }
+    }
+  }
+
+  /**
+   * The response a server sent before it stopped reading an upload (say, 401 or 404 for an
+   * upload session it does not know, then closing the connection), or null when there is none.
+   */
+  private Reply earlyReply(Connection connection, Request request) {
+    try {
+      HttpWire.Head response = HttpWire.readHead(connection.in, connection.origin.authority());
+      return reply(connection, request, response, false);
+    } catch (IOException | RuntimeException none) {
+      connection.close();
+      return null;
+    }
+  }
+
+  private Reply reply(Connection connection, Request request, HttpWire.Head response,
+      boolean mayReuse) throws IOException {
+    InputStream body = HttpWire.body(connection.in, response, request.method(),
+        connection.origin.authority(), reusable -> {
+          if (reusable && mayReuse) {
+            giveBack(connection);
+          } else {
+            connection.close();
+          }
+        });
+    return new Reply(response.status(), response.headers(), body);
   }
 
   private byte[] borrowBuffer() {
@@ -220,6 +251,12 @@ final class Http1Transport {
     connection.idleSince = System.nanoTime();
     connection.reused = true;
     synchronized (idle) {
+      for (Deque<Connection> connections : idle.values()) { // expired ones of any origin
+        while (!connections.isEmpty()
+            && connection.idleSince - connections.peekLast().idleSince > MAX_IDLE.toNanos()) {
+          connections.pollLast().close();
+        }
+      }
       Deque<Connection> connections = idle.computeIfAbsent(connection.origin, o -> new ArrayDeque<>());
       if (connections.size() < MAX_IDLE_PER_ORIGIN) {
         connections.addFirst(connection);

@@ -13,9 +13,12 @@ import dev.holdfast.oci.testing.WrittenImage;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -108,5 +111,24 @@ class BlobTransportIT {
       assertThatThrownBy(in::readAllBytes).isInstanceOf(java.net.SocketTimeoutException.class);
     }
     assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(20));
+  }
+
+  @Test
+  void anAnswerSentBeforeTheServerReadTheUploadIsReported() throws IOException {
+    // distribution answers a PUT to an upload session it never opened without reading the body,
+    // and closes the connection: the transport must report that answer, not a broken pipe
+    Http1Transport transport = new Http1Transport(Duration.ofSeconds(5), Duration.ofSeconds(5));
+    byte[] blob = new byte[32 * 1024 * 1024];
+    URI unknownSession = URI.create("http://" + registry.hostPort()
+        + "/v2/reuse/app/blobs/uploads/0f6c9a5e-3c1d-4b1a-9a53-0a7c2a8f1d11?digest="
+        + dev.holdfast.oci.reference.Digest.sha256(blob));
+    Http1Transport.Reply reply = transport.send(new Http1Transport.Request("PUT", unknownSession,
+        List.of(Map.entry("Content-Type", "application/octet-stream")), null,
+        (out, buffer) -> out.write(blob, 0, blob.length), blob.length));
+    try (InputStream body = reply.body()) {
+      assertThat(reply.status()).isEqualTo(404);
+      assertThat(new String(body.readAllBytes(), StandardCharsets.UTF_8))
+          .contains("BLOB_UPLOAD_INVALID");
+    }
   }
 }
