@@ -23,7 +23,6 @@ final class Call {
   final Map<String, String> headers = new LinkedHashMap<>();
   Supplier<BodyPublisher> body = BodyPublishers::noBody;
   boolean replayable = true;
-  boolean timed = true;
   /** Sent over {@link Http1Transport} instead of the JDK client (bulk blob transfers). */
   boolean direct;
   Http1Transport.BodyWriter directBody;
@@ -65,14 +64,6 @@ final class Call {
   /** A body that can be produced again for a retry. */
   Call body(Supplier<BodyPublisher> publisher) {
     this.body = publisher;
-    return this;
-  }
-
-  /** A body that can be sent once (a caller's stream): no retries, no timeout for the upload. */
-  Call streamedBody(BodyPublisher publisher) {
-    this.body = () -> publisher;
-    this.replayable = false;
-    this.timed = false;
     return this;
   }
 

@@ -170,9 +170,7 @@ final class RegistryCaller {
     if (toRegistry) {
       authorization.ifPresent(value -> request.header("Authorization", value));
     }
-    if (call.timed) {
-      request.timeout(readTimeout);
-    }
+    request.timeout(readTimeout);
     HttpClient client = sameOrigin(current, base) ? endpoints.client(call.registry) : endpoints.clientFor(current);
     ConcurrencyLimiter.Permit permit = limiter.acquire(call.registry);
     HttpResponse<InputStream> http;
