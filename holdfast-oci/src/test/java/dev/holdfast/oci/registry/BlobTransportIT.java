@@ -34,6 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
 class BlobTransportIT {
 
   @RegisterExtension static final RegistryExtension registry = RegistryExtension.plain();
+  @RegisterExtension static final RegistryExtension tls = RegistryExtension.tls();
 
   @TempDir static Path work;
   static WrittenImage image;
@@ -47,7 +48,9 @@ class BlobTransportIT {
   static void seed() {
     image = SyntheticImage.builder().seed(33).layers(4).layerSize(300_000).build()
         .writeTo(work.resolve("layout"), "reuse");
-    Skopeo.create(work.resolve("skopeo")).push(image, registry.image("reuse/app:v1"));
+    Skopeo skopeo = Skopeo.create(work.resolve("skopeo"));
+    skopeo.push(image, registry.image("reuse/app:v1"));
+    skopeo.push(image, tls.image("reuse/app:v1"));
   }
 
   @BeforeEach
@@ -129,6 +132,28 @@ class BlobTransportIT {
       assertThat(reply.status()).isEqualTo(404);
       assertThat(new String(body.readAllBytes(), StandardCharsets.UTF_8))
           .contains("BLOB_UPLOAD_INVALID");
+    }
+  }
+
+  @Test
+  void tlsConnectionsAreKeptAliveAndCheckedBeforeAnUploadToo() throws IOException {
+    try (CountingTcpProxy tlsProxy = new CountingTcpProxy(tls.port())) {
+      RegistryClient tlsClient = TestClients.builder(tls).build();
+      ImageReference tlsSource = ImageReference.parse(tlsProxy.hostPort() + "/reuse/app:v1");
+      tlsClient.getManifest(tlsSource);
+      tlsProxy.accepted.clear();
+      for (Descriptor layer : layers) {
+        byte[] bytes;
+        try (InputStream in = tlsClient.openBlob(tlsSource, layer)) {
+          bytes = in.readAllBytes();
+        }
+        assertThat(bytes).isEqualTo(image.readBlob(layer.digest().toString()));
+        ImageReference target = ImageReference.parse(tlsProxy.hostPort() + "/reuse/tls-copy");
+        tlsClient.pushBlob(target, layer, new ByteArrayInputStream(bytes));
+        assertThat(tlsClient.headBlob(target, layer.digest())).contains(layer.size());
+      }
+      // 4 GETs and 4 PUTs on one TLS connection (the JDK client's was opened before)
+      assertThat(tlsProxy.accepted).hasSize(1);
     }
   }
 }
