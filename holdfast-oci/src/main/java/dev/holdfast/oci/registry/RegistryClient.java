@@ -126,6 +126,11 @@ public final class RegistryClient {
     return new ReferrersPuller(subject, artifactType).run(caller);
   }
 
+  /** Connections the blob transport has opened so far (for tests of connection reuse). */
+  int blobConnectionsOpened() {
+    return caller.transport.connectionsOpened();
+  }
+
   /** Configures a {@link RegistryClient}. */
   public static final class Builder {
     private CredentialProvider credentials = CredentialProvider.anonymous();

@@ -93,6 +93,7 @@ class BlobTransportIT {
     // (POST, HEAD) start with other requests
     assertThat(proxy.acceptedStartingWith("GET /v2/reuse/app/blobs/")).isEqualTo(1);
     assertThat(proxy.acceptedStartingWith("PUT ")).isZero();
+    assertThat(client.blobConnectionsOpened()).isEqualTo(1);
   }
 
   @Test
@@ -152,8 +153,10 @@ class BlobTransportIT {
         tlsClient.pushBlob(target, layer, new ByteArrayInputStream(bytes));
         assertThat(tlsClient.headBlob(target, layer.digest())).contains(layer.size());
       }
-      // 4 GETs and 4 PUTs on one TLS connection (the JDK client's was opened before)
-      assertThat(tlsProxy.accepted).hasSize(1);
+      // 4 GETs and 4 PUTs on one TLS connection; the proxy cannot read the request lines, and the
+      // JDK client sometimes opens a second connection for its own calls (HEAD, POST)
+      assertThat(tlsClient.blobConnectionsOpened()).isEqualTo(1);
+      assertThat(tlsProxy.accepted).hasSizeBetween(1, 2);
     }
   }
 }
