@@ -5,6 +5,7 @@ import dev.holdfast.oci.reference.Digest;
 import dev.holdfast.oci.reference.ImageReference;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.http.HttpRequest.BodyPublishers;
 import java.util.Optional;
 
@@ -71,10 +72,52 @@ final class BlobPusher implements RegistryOperation<Void> {
             RegistryOperation.withQuery(location, "digest=" + descriptor.digest()))
         .scope(Scope.push(repository.repository()))
         .header("Content-Type", "application/octet-stream")
-        .streamedBody(BodyPublishers.fromPublisher(new StreamPublisher(content), descriptor.size()))
+        .streamedBody(this::writeContent, descriptor.size())
         .expect(201);
     try (Response response = caller.send(call)) {
       checkStored(response);
+    }
+  }
+
+  /**
+   * Copies the content to the request through the transport's reusable buffer: the caller's
+   * stream reads straight into it (a registry download hashes it there) and the socket writes from
+   * it. The end of the content is read before its last bytes are sent, so a source that fails its
+   * own check at its end (a digest mismatch) aborts the upload instead of completing it.
+   */
+  private void writeContent(OutputStream out, byte[] buffer) throws IOException {
+    long size = descriptor.size();
+    long sent = 0;
+    while (sent < size) {
+      int n = readContent(buffer, (int) Math.min(buffer.length, size - sent));
+      if (n < 0) {
+        throw new DigestMismatchException(repository.registry(), action(), descriptor.digest(), null,
+            size, sent);
+      }
+      if (sent + n == size) {
+        expectEnd(size);
+      }
+      out.write(buffer, 0, n);
+      sent += n;
+    }
+    if (size == 0) {
+      expectEnd(0);
+    }
+  }
+
+  private void expectEnd(long size) {
+    if (readContent(new byte[1], 1) >= 0) {
+      throw new DigestMismatchException(repository.registry(), action(), descriptor.digest(), null,
+          size, size + 1);
+    }
+  }
+
+  private int readContent(byte[] buffer, int length) {
+    try {
+      return content.read(buffer, 0, length);
+    } catch (IOException e) {
+      throw new RegistryException(repository.registry(), action(), 0, null,
+          "reading the blob to upload failed: " + e.getMessage(), e);
     }
   }
 

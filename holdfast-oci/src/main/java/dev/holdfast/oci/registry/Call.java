@@ -23,7 +23,10 @@ final class Call {
   final Map<String, String> headers = new LinkedHashMap<>();
   Supplier<BodyPublisher> body = BodyPublishers::noBody;
   boolean replayable = true;
-  boolean timed = true;
+  /** Sent over {@link Http1Transport} instead of the JDK client (bulk blob transfers). */
+  boolean direct;
+  Http1Transport.BodyWriter directBody;
+  long directLength = -1;
   Set<Integer> expected = Set.of(200);
 
   private Call(String registry, String action, String method, String target) {
@@ -64,11 +67,21 @@ final class Call {
     return this;
   }
 
-  /** A body that can be sent once (a caller's stream): no retries, no timeout for the upload. */
-  Call streamedBody(BodyPublisher publisher) {
-    this.body = () -> publisher;
+  /** Sends the call over the lean blob transport ({@link Http1Transport}). */
+  Call direct() {
+    this.direct = true;
+    return this;
+  }
+
+  /**
+   * A body of {@code length} bytes written once from a caller's stream, over the lean transport:
+   * no retries; the read timeout applies from the end of the upload.
+   */
+  Call streamedBody(Http1Transport.BodyWriter writer, long length) {
+    this.direct = true;
+    this.directBody = writer;
+    this.directLength = length;
     this.replayable = false;
-    this.timed = false;
     return this;
   }
 

@@ -10,9 +10,13 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.DoubleSupplier;
+import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.SSLPeerUnverifiedException;
 import org.slf4j.Logger;
@@ -41,6 +45,7 @@ final class RegistryCaller {
   private final String userAgent;
   private final Duration readTimeout;
   final Authenticator authenticator;
+  final Http1Transport transport;
 
   RegistryCaller(RegistryEndpoints endpoints, ConcurrencyLimiter limiter, RetryPolicy retry,
       RetryPolicy.Sleeper sleeper, Clock clock, String userAgent, Duration readTimeout,
@@ -54,6 +59,7 @@ final class RegistryCaller {
     this.userAgent = userAgent;
     this.readTimeout = readTimeout;
     this.authenticator = new Authenticator(credentials, clock, new TokenFetcher(this, endpoints));
+    this.transport = new Http1Transport(endpoints.connectTimeout(), readTimeout);
   }
 
   /** Sends the call, authenticated, with retries; the response's status is one the call expects. */
@@ -132,30 +138,9 @@ final class RegistryCaller {
       // registry; neither follows a redirect to another host (blob storage, a CDN)
       boolean toOrigin = sameOrigin(current, uri);
       boolean toRegistry = toOrigin && sameOrigin(current, base);
-      HttpRequest.Builder request = HttpRequest.newBuilder(current)
-          .method(call.method, call.body.get())
-          .header("User-Agent", userAgent);
-      call.headers.forEach((name, value) -> {
-        if (toOrigin || !name.equalsIgnoreCase("Authorization")) {
-          request.header(name, value);
-        }
-      });
-      if (toRegistry) {
-        authorization.ifPresent(value -> request.header("Authorization", value));
-      }
-      if (call.timed) {
-        request.timeout(readTimeout);
-      }
-      HttpClient client = sameOrigin(current, base) ? endpoints.client(call.registry) : endpoints.clientFor(current);
-      ConcurrencyLimiter.Permit permit = limiter.acquire(call.registry);
-      HttpResponse<InputStream> http;
-      try {
-        http = client.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
-      } catch (IOException | RuntimeException | InterruptedException e) {
-        permit.release();
-        throw e;
-      }
-      Response response = new Response(http.statusCode(), http.headers(), current, http.body(), permit);
+      Response response = call.direct
+          ? sendDirect(call, current, base, toOrigin, toRegistry, authorization)
+          : sendHttpClient(call, current, base, toOrigin, toRegistry, authorization);
       Optional<String> location = response.header("Location");
       if (!call.followsRedirects() || !isRedirect(response.status) || location.isEmpty()) {
         return response;
@@ -168,6 +153,60 @@ final class RegistryCaller {
       }
       current = current.resolve(location.get().trim());
       log.debug("{}: redirected to {}://{}", call.action, current.getScheme(), current.getHost());
+    }
+  }
+
+  /** One hop over the JDK client. */
+  private Response sendHttpClient(Call call, URI current, URI base, boolean toOrigin,
+      boolean toRegistry, Optional<String> authorization) throws IOException, InterruptedException {
+    HttpRequest.Builder request = HttpRequest.newBuilder(current)
+        .method(call.method, call.body.get())
+        .header("User-Agent", userAgent);
+    call.headers.forEach((name, value) -> {
+      if (toOrigin || !name.equalsIgnoreCase("Authorization")) {
+        request.header(name, value);
+      }
+    });
+    if (toRegistry) {
+      authorization.ifPresent(value -> request.header("Authorization", value));
+    }
+    request.timeout(readTimeout);
+    HttpClient client = sameOrigin(current, base) ? endpoints.client(call.registry) : endpoints.clientFor(current);
+    ConcurrencyLimiter.Permit permit = limiter.acquire(call.registry);
+    HttpResponse<InputStream> http;
+    try {
+      http = client.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+    } catch (IOException | RuntimeException | InterruptedException e) {
+      permit.release();
+      throw e;
+    }
+    return new Response(http.statusCode(), http.headers(), current, http.body(), permit);
+  }
+
+  /** One hop over the lean blob transport, same header rules as the JDK client's. */
+  private Response sendDirect(Call call, URI current, URI base, boolean toOrigin,
+      boolean toRegistry, Optional<String> authorization) throws IOException, InterruptedException {
+    List<Map.Entry<String, String>> headers = new ArrayList<>();
+    headers.add(Map.entry("User-Agent", userAgent));
+    call.headers.forEach((name, value) -> {
+      if (toOrigin || !name.equalsIgnoreCase("Authorization")) {
+        headers.add(Map.entry(name, value));
+      }
+    });
+    if (toRegistry) {
+      authorization.ifPresent(value -> headers.add(Map.entry("Authorization", value)));
+    }
+    SSLContext tls = !current.getScheme().equalsIgnoreCase("https") ? null
+        : sameOrigin(current, base) ? endpoints.sslContext(call.registry)
+        : endpoints.sslContextFor(current);
+    ConcurrencyLimiter.Permit permit = limiter.acquire(call.registry);
+    try {
+      Http1Transport.Reply reply = transport.send(new Http1Transport.Request(call.method, current,
+          headers, tls, call.directBody, call.directLength));
+      return new Response(reply.status(), reply.headers(), current, reply.body(), permit);
+    } catch (IOException | RuntimeException e) {
+      permit.release();
+      throw e;
     }
   }
 
@@ -303,7 +342,8 @@ final class RegistryCaller {
       }
     }
     String what = e instanceof ConnectException ? "cannot connect"
-        : e instanceof java.net.http.HttpTimeoutException ? "timed out" : "connection failed";
+        : e instanceof java.net.http.HttpTimeoutException || e instanceof java.net.SocketTimeoutException
+            ? "timed out" : "connection failed";
     String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     return new RegistryUnavailableException(call.registry, call.action, 0, null,
         what + ": " + message, e);

@@ -16,7 +16,8 @@ import java.util.Optional;
 
 /**
  * A client for the OCI Distribution API (Docker Registry HTTP API v2) on {@code
- * java.net.http.HttpClient}. Thread-safe; share one per process.
+ * java.net.http.HttpClient}, with blob bodies on a lean blocking HTTP/1.1 transport. Thread-safe;
+ * share one per process.
  *
  * <p>Arguments named {@code repository} are references whose tag and digest are ignored. Failures
  * are {@link RegistryException}s; {@link RegistryException#isRetryable()} tells whether trying
@@ -125,6 +126,11 @@ public final class RegistryClient {
     return new ReferrersPuller(subject, artifactType).run(caller);
   }
 
+  /** Connections the blob transport has opened so far (for tests of connection reuse). */
+  int blobConnectionsOpened() {
+    return caller.transport.connectionsOpened();
+  }
+
   /** Configures a {@link RegistryClient}. */
   public static final class Builder {
     private CredentialProvider credentials = CredentialProvider.anonymous();
@@ -191,8 +197,8 @@ public final class RegistryClient {
     }
 
     /**
-     * Time allowed until a response's headers arrive (default 2 min). Streamed uploads are not
-     * limited, since their response comes only after the whole blob was sent.
+     * Time allowed until a response's headers arrive (default 2 min), and between two reads of a
+     * blob download. A blob upload's answer gets this long after the last byte was sent.
      */
     public Builder readTimeout(Duration timeout) {
       this.readTimeout = positive(timeout, "readTimeout");

@@ -90,8 +90,21 @@ final class RegistryEndpoints {
 
   /** The client for requests to {@code registry} (its TLS trust, or none when insecure). */
   HttpClient client(String registry) {
-    SSLContext context = trust.isInsecure(registry) ? trust.insecureSslContext() : trust.sslContext(registry);
-    return clients.computeIfAbsent(context, c -> newClient((SSLContext) c));
+    return clients.computeIfAbsent(sslContext(registry), c -> newClient((SSLContext) c));
+  }
+
+  /** The TLS context for {@code registry}: its trust, or trust-everything when insecure. */
+  SSLContext sslContext(String registry) {
+    return trust.isInsecure(registry) ? trust.insecureSslContext() : trust.sslContext(registry);
+  }
+
+  /** The TLS context for a URI outside the registry (redirect target), by its authority. */
+  SSLContext sslContextFor(URI uri) {
+    return sslContext(authority(uri));
+  }
+
+  Duration connectTimeout() {
+    return connectTimeout;
   }
 
   /** The client for a URI outside the registry (token realm, redirect target), by its authority. */

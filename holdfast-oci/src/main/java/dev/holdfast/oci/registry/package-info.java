@@ -1,5 +1,6 @@
 /**
- * A client for the OCI Distribution API on {@code java.net.http.HttpClient}: {@link
+ * A client for the OCI Distribution API on {@code java.net.http.HttpClient} (blob bodies on a
+ * lean HTTP/1.1 transport): {@link
  * dev.holdfast.oci.registry.RegistryClient} and its typed exceptions, rooted at {@link
  * dev.holdfast.oci.registry.RegistryException}.
  *
@@ -20,6 +21,13 @@
  *   <li>redirects, followed by the client with at most 10 hops, sending credentials only to the
  *       registry's own origin.
  * </ol>
+ *
+ * <p>Blob bodies, the bulk of the bytes, skip the JDK client: {@code openBlob} and the upload's
+ * {@code PUT} go through {@code Http1Transport}, a small blocking HTTP/1.1 client over {@code
+ * Socket}/{@code SSLSocket} with the same scheme and TLS decisions, a per-origin keep-alive pool,
+ * the read timeout on every socket read (a stalled body fails too), and one reusable buffer per
+ * upload, so a registry-to-registry copy moves bytes socket, buffer (hashed in place), socket.
+ * The layers above apply to them unchanged.
  *
  * <p>Every manifest and blob byte is hashed as it arrives; a wrong digest or length is a {@link
  * dev.holdfast.oci.registry.DigestMismatchException} naming both values.
