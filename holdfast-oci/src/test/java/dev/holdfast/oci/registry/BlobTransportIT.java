@@ -153,10 +153,11 @@ class BlobTransportIT {
         tlsClient.pushBlob(target, layer, new ByteArrayInputStream(bytes));
         assertThat(tlsClient.headBlob(target, layer.digest())).contains(layer.size());
       }
-      // 4 GETs and 4 PUTs on one TLS connection; the proxy cannot read the request lines, and the
-      // JDK client sometimes opens a second connection for its own calls (HEAD, POST)
+      // 4 GETs and 4 PUTs on one TLS connection of ours; the proxy cannot read the request lines,
+      // and the JDK client opens connections of its own for the HEADs and POSTs (how many depends on
+      // its pool's timing), so at the proxy only "far fewer connections than the 16 requests" holds.
       assertThat(tlsClient.blobConnectionsOpened()).isEqualTo(1);
-      assertThat(tlsProxy.accepted).hasSizeBetween(1, 2);
+      assertThat(tlsProxy.accepted).hasSizeBetween(1, 4);
     }
   }
 }
