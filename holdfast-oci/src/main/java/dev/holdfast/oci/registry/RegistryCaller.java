@@ -14,7 +14,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.DoubleSupplier;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLHandshakeException;
@@ -34,6 +36,8 @@ final class RegistryCaller {
   static final int MAX_REDIRECTS = 10;
   private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(10);
   private static final Logger log = LoggerFactory.getLogger(RegistryCaller.class);
+
+  private final ConcurrentHashMap<String, ReentrantLock> probeLocks = new ConcurrentHashMap<>();
   private static final int MAX_ERROR_BODY = 64 * 1024;
 
   private final RegistryEndpoints endpoints;
@@ -213,7 +217,19 @@ final class RegistryCaller {
   /** The scheme and host for the call's registry, deciding HTTPS or HTTP once (see endpoints). */
   private URI base(Call call) throws IOException, InterruptedException {
     URI known = endpoints.knownBase(call.registry);
-    return known != null ? known : probe(call.registry, call.action);
+    if (known != null) {
+      return known;
+    }
+    // One probe per registry: calls that start together (a sync of many images) wait for the first
+    // one's answer instead of each probing. A lock, not synchronized: callers are virtual threads.
+    ReentrantLock lock = probeLocks.computeIfAbsent(call.registry, r -> new ReentrantLock());
+    lock.lockInterruptibly();
+    try {
+      known = endpoints.knownBase(call.registry);
+      return known != null ? known : probe(call.registry, call.action);
+    } finally {
+      lock.unlock();
+    }
   }
 
   /** The public ping: {@code GET /v2/} must answer 200 or 401 (the registry then wants credentials). */

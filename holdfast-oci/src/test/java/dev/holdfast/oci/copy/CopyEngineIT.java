@@ -98,6 +98,21 @@ class CopyEngineIT {
   }
 
   @Test
+  void manyImagesStartingTogetherProbeEachRegistryOnce() {
+    source.clearRequests();
+    token.clearRequests();
+    List<String> names = List.of("oci-single", "oci-multi", "docker-multi", "sibling");
+    try (CopyEngine fresh = CopyEngine.builder(Registries.client(source, basic, token)).build()) {
+      List<CopyResult> results = fresh.copyAll(names.stream()
+          .map(n -> CopyRequest.of(at(source, "src/" + n + ":1"), at(token, "probe/" + n + ":1"), CopyOptions.defaults()))
+          .toList());
+      results.forEach(CopyEngineIT::copied);
+    }
+    assertThat(source.requests()).filteredOn(r -> r.path().equals("/v2/")).hasSize(1);
+    assertThat(token.requests()).filteredOn(r -> r.path().equals("/v2/")).hasSize(1);
+  }
+
+  @Test
   void aSecondCopyFindsTheTagAndUploadsNothing() {
     CopyRequest request = CopyRequest.of(at(source, "src/oci-multi:1"), at(token, "again/oci-multi:1"),
         CopyOptions.defaults());
