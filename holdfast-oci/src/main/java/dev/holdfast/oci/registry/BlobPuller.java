@@ -25,8 +25,7 @@ final class BlobPuller implements RegistryOperation<InputStream> {
     String action = "pull blob " + repository.name() + "@" + descriptor.digest();
     Call call = Call.of(repository.registry(), action, "GET",
             RegistryOperation.path(repository.repository(), "blobs/" + descriptor.digest()))
-        .scope(Scope.pull(repository.repository()))
-        .direct();
+        .scope(Scope.pull(repository.repository()));
     Response response = caller.send(call);
     Optional<Long> length = response.header("Content-Length").flatMap(ManifestChecker::number);
     if (length.isPresent() && length.get() != descriptor.size()) {

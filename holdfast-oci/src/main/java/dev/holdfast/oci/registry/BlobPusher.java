@@ -6,7 +6,6 @@ import dev.holdfast.oci.reference.ImageReference;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.http.HttpRequest.BodyPublishers;
 import java.util.Optional;
 
 /**
@@ -146,7 +145,7 @@ final class BlobPusher implements RegistryOperation<Void> {
           .scope(Scope.push(repository.repository()))
           .header("Content-Type", "application/octet-stream")
           .header("Content-Range", start + "-" + (start + length - 1))
-          .body(() -> BodyPublishers.ofByteArray(buffer, 0, length))
+          .body(buffer, 0, length)
           .expect(202);
       try (Response response = caller.send(call)) {
         response.drain();

@@ -1,13 +1,10 @@
 package dev.holdfast.oci.registry;
 
-import java.net.http.HttpRequest.BodyPublisher;
-import java.net.http.HttpRequest.BodyPublishers;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Supplier;
 
 /**
  * One Distribution API request as a per-call class describes it: method, target, headers, body,
@@ -21,12 +18,21 @@ final class Call {
   final String target;
   final List<Scope> scopes = new ArrayList<>();
   final Map<String, String> headers = new LinkedHashMap<>();
-  Supplier<BodyPublisher> body = BodyPublishers::noBody;
+  /** A small body held in memory (a manifest, a chunk, a token form), or null. */
+  byte[] bytes;
+  int bytesOffset;
+  int bytesLength;
   boolean replayable = true;
-  /** Sent over {@link Http1Transport} instead of the JDK client (bulk blob transfers). */
-  boolean direct;
+  /**
+   * Sent over {@link Http1Transport}; false sends it with the JDK's {@code HttpClient} instead,
+   * which {@code -D}{@value #TRANSPORT_PROPERTY}{@code =jdk} selects for every call but streamed
+   * uploads (a fallback, should a registry or proxy disagree with the lean transport).
+   */
+  boolean direct = !"jdk".equals(System.getProperty(TRANSPORT_PROPERTY));
   Http1Transport.BodyWriter directBody;
   long directLength = -1;
+
+  static final String TRANSPORT_PROPERTY = "holdfast.registry.transport";
   Set<Integer> expected = Set.of(200);
 
   private Call(String registry, String action, String method, String target) {
@@ -61,16 +67,19 @@ final class Call {
     return this;
   }
 
-  /** A body that can be produced again for a retry. */
-  Call body(Supplier<BodyPublisher> publisher) {
-    this.body = publisher;
+  /** A body of {@code length} bytes of {@code data} from {@code offset}; sent again on a retry. */
+  Call body(byte[] data, int offset, int length) {
+    this.bytes = data;
+    this.bytesOffset = offset;
+    this.bytesLength = length;
+    this.directBody = (out, buffer) -> out.write(data, offset, length);
+    this.directLength = length;
     return this;
   }
 
-  /** Sends the call over the lean blob transport ({@link Http1Transport}). */
-  Call direct() {
-    this.direct = true;
-    return this;
+  /** A body of all of {@code data}. */
+  Call body(byte[] data) {
+    return body(data, 0, data.length);
   }
 
   /**

@@ -211,6 +211,8 @@ final class Http1Transport {
     }
     if (request.body() != null) {
       text.append("Content-Length: ").append(request.length()).append("\r\n");
+    } else if (!request.method().equals("GET") && !request.method().equals("HEAD")) {
+      text.append("Content-Length: 0\r\n"); // a POST or DELETE without a body says so
     }
     text.append("\r\n");
     return text.toString().getBytes(StandardCharsets.ISO_8859_1);

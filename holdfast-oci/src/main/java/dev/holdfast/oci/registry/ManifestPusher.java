@@ -3,7 +3,6 @@ package dev.holdfast.oci.registry;
 import dev.holdfast.oci.manifest.Manifest;
 import dev.holdfast.oci.reference.Digest;
 import dev.holdfast.oci.reference.ImageReference;
-import java.net.http.HttpRequest.BodyPublishers;
 import java.util.Optional;
 
 /**
@@ -34,7 +33,7 @@ final class ManifestPusher implements RegistryOperation<Digest> {
             RegistryOperation.path(target.repository(), "manifests/" + reference))
         .scope(Scope.push(target.repository()))
         .header("Content-Type", manifest.mediaType())
-        .body(() -> BodyPublishers.ofByteArray(raw))
+        .body(raw)
         .expect(200, 201);
     try (Response response = caller.send(call)) {
       Optional<Digest> stored = response.header("Docker-Content-Digest").flatMap(ManifestChecker::digest);

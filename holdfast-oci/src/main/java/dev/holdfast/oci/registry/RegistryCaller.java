@@ -164,7 +164,8 @@ final class RegistryCaller {
   private Response sendHttpClient(Call call, URI current, URI base, boolean toOrigin,
       boolean toRegistry, Optional<String> authorization) throws IOException, InterruptedException {
     HttpRequest.Builder request = HttpRequest.newBuilder(current)
-        .method(call.method, call.body.get())
+        .method(call.method, call.bytes == null ? HttpRequest.BodyPublishers.noBody()
+            : HttpRequest.BodyPublishers.ofByteArray(call.bytes, call.bytesOffset, call.bytesLength))
         .header("User-Agent", userAgent);
     call.headers.forEach((name, value) -> {
       if (toOrigin || !name.equalsIgnoreCase("Authorization")) {

@@ -15,9 +15,10 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * A client for the OCI Distribution API (Docker Registry HTTP API v2) on {@code
- * java.net.http.HttpClient}, with blob bodies on a lean blocking HTTP/1.1 transport. Thread-safe;
- * share one per process.
+ * A client for the OCI Distribution API (Docker Registry HTTP API v2) on a lean blocking HTTP/1.1
+ * transport with per-origin keep-alive pools (the JDK's {@code HttpClient} probes a registry's
+ * scheme, and is a fallback: {@code -Dholdfast.registry.transport=jdk}). Thread-safe; share one
+ * per process.
  *
  * <p>Arguments named {@code repository} are references whose tag and digest are ignored. Failures
  * are {@link RegistryException}s; {@link RegistryException#isRetryable()} tells whether trying

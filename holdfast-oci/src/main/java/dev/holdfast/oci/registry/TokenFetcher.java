@@ -6,7 +6,6 @@ import dev.holdfast.oci.auth.Credential;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpRequest.BodyPublishers;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -110,7 +109,7 @@ final class TokenFetcher implements Authenticator.TokenSource {
     byte[] bytes = form.toString().getBytes(StandardCharsets.UTF_8);
     return Call.of(registry, action, "POST", realm)
         .header("Content-Type", "application/x-www-form-urlencoded")
-        .body(() -> BodyPublishers.ofByteArray(bytes));
+        .body(bytes);
   }
 
   static Token parse(String registry, String action, byte[] body) {

@@ -1,6 +1,7 @@
 /**
- * A client for the OCI Distribution API on {@code java.net.http.HttpClient} (blob bodies on a
- * lean HTTP/1.1 transport): {@link
+ * A client for the OCI Distribution API on a lean blocking HTTP/1.1 transport with keep-alive
+ * connection pools ({@code java.net.http.HttpClient} decides a registry's scheme, and takes every
+ * call but streamed uploads with {@code -Dholdfast.registry.transport=jdk}): {@link
  * dev.holdfast.oci.registry.RegistryClient} and its typed exceptions, rooted at {@link
  * dev.holdfast.oci.registry.RegistryException}.
  *
