@@ -62,10 +62,6 @@ public record LayoutContents(Map<ImageReference, ImageLocation.Layout> images, L
   /** Whether the name starts with a registry host, as the reference grammar tells one apart. */
   private static boolean hasExplicitRegistry(String name) {
     int slash = name.indexOf('/');
-    if (slash < 0) {
-      return false;
-    }
-    String first = name.substring(0, slash);
-    return first.contains(".") || first.contains(":") || first.startsWith("[") || first.equals("localhost");
+    return slash >= 0 && ImageReference.isRegistryHost(name.substring(0, slash));
   }
 }

@@ -1,5 +1,6 @@
 package dev.holdfast.oci.mirror;
 
+import dev.holdfast.oci.reference.ImageReference;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
@@ -28,7 +29,6 @@ final class Prefixes {
           "(?<host>" + HOST + ")(?::[0-9]+)?(?:/" + PATH_COMPONENT + ")*(?::" + TAG + ")?(?:@"
               + DIGEST + ")?");
 
-  private static final Pattern HOST_WITH_PORT = Pattern.compile(HOST + ":[0-9]+(?:/|$)");
 
   /** *.host: subdomains of any depth, host part only. */
   private static final Pattern WILDCARD =
@@ -139,10 +139,8 @@ final class Prefixes {
       return Optional.of("is not host[:port][/namespace...][/repository]");
     }
     String host = matcher.group("host");
-    boolean hasPort = HOST_WITH_PORT.matcher(location).lookingAt();
-    boolean looksLikeRegistry =
-        host.contains(".") || host.startsWith("[") || host.equals("localhost") || hasPort
-            || !host.equals(host.toLowerCase(java.util.Locale.ROOT));
+    int slash = location.indexOf('/');
+    boolean looksLikeRegistry = ImageReference.isRegistryHost(slash < 0 ? location : location.substring(0, slash));
     if (!looksLikeRegistry && location.contains("/")) {
       return Optional.of(
           "does not start with a registry host: '" + host + "' would be read as a Docker Hub"

@@ -90,10 +90,7 @@ public final class ImageReference {
     String repository;
     int slash = rest.indexOf('/');
     String first = slash < 0 ? "" : rest.substring(0, slash);
-    boolean hasDomain =
-        slash >= 0
-            && (first.contains(".") || first.contains(":") || first.startsWith("[") || first.equals("localhost")
-                || !first.equals(first.toLowerCase(java.util.Locale.ROOT)));
+    boolean hasDomain = slash >= 0 && isRegistryHost(first);
     if (hasDomain) {
       registry = first;
       repository = rest.substring(slash + 1);
@@ -114,6 +111,16 @@ public final class ImageReference {
           text, "name " + registry + "/" + repository + " is longer than " + NAME_MAX_LENGTH + " characters");
     }
     return new ImageReference(registry, repository, tag == null && digest == null ? DEFAULT_TAG : tag, digest);
+  }
+
+  /**
+   * Whether {@code component}, the text before a name's first {@code /}, is read as a registry
+   * host rather than a Docker Hub namespace: it has a dot, a port, IPv6 brackets, upper case, or is
+   * {@code localhost} (distribution/reference's {@code splitDockerDomain}).
+   */
+  public static boolean isRegistryHost(String component) {
+    return component.contains(".") || component.contains(":") || component.startsWith("[")
+        || component.equals("localhost") || !component.equals(component.toLowerCase(java.util.Locale.ROOT));
   }
 
   /**
