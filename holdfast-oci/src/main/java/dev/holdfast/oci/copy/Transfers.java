@@ -32,7 +32,7 @@ final class Transfers {
   /** blob scope + digest: the one transfer of that blob into that repository or layout. */
   private final Map<String, CompletableFuture<BlobOutcome>> blobs = new ConcurrentHashMap<>();
   /** registry + digest: the repository of that registry where the blob landed first. */
-  private final Map<String, CompletableFuture<String>> landed = new ConcurrentHashMap<>();
+  private final Map<String, CompletableFuture<Landing>> landed = new ConcurrentHashMap<>();
   /** blob scope + digest: the one write of that manifest (and its tree). */
   private final Map<String, CompletableFuture<Boolean>> manifests = new ConcurrentHashMap<>();
 
@@ -41,6 +41,12 @@ final class Transfers {
     this.listener = listener;
     this.executor = executor;
   }
+
+  /**
+   * Where a blob is in a destination registry: the repository, and whether this run put it there
+   * (copied or mounted) rather than found it.
+   */
+  private record Landing(String repository, boolean arrived) {}
 
   /** One image's view: its request, source, sink and counters. */
   record Job(CopyRequest request, ImageSource source, ImageSink sink, Tally tally) {}
@@ -125,40 +131,42 @@ final class Transfers {
     }
   }
 
+  /**
+   * HEAD, mount, stream. A blob that another transfer of this run brought into another repository
+   * of the same registry is mounted from there without asking first: it was not in that registry
+   * before this run, so a HEAD would almost surely answer 404 (a declined mount falls back to it).
+   */
   private BlobOutcome ensureBlob(Job job, Descriptor blob) {
     ImageSink sink = job.sink();
     Optional<String> registry = sink.registry();
     String landedKey = registry.map(r -> r + "|" + blob.digest()).orElse(null);
-    CompletableFuture<String> first = null;
-    CompletableFuture<String> mine = null;
+    CompletableFuture<Landing> first = null;
+    CompletableFuture<Landing> mine = null;
     if (landedKey != null) {
       mine = new CompletableFuture<>();
       first = landed.putIfAbsent(landedKey, mine);
     }
     try {
+      Landing elsewhere = first == null ? null : landing(first, sink);
+      if (elsewhere != null && elsewhere.arrived() && sink.mountBlob(blob, elsewhere.repository())) {
+        return BlobOutcome.MOUNTED;
+      }
       if (sink.hasBlob(blob)) {
-        complete(mine, first, sink);
+        complete(mine, first, sink, false);
         return BlobOutcome.SKIPPED;
       }
-      if (first != null) {
-        String from = null;
-        try {
-          from = first.join();
-        } catch (CompletionException failedElsewhere) {
-          // that transfer failed; this one streams the blob itself
-        }
-        if (from != null && !from.equals(sink.repository().orElseThrow()) && sink.mountBlob(blob, from)) {
-          return BlobOutcome.MOUNTED;
-        }
-      } else if (registry.isPresent()) {
+      if (elsewhere != null && !elsewhere.arrived() && sink.mountBlob(blob, elsewhere.repository())) {
+        return BlobOutcome.MOUNTED;
+      }
+      if (first == null && registry.isPresent()) {
         Optional<String> sourceRepository = job.source().repositoryIn(registry.get());
         if (sourceRepository.isPresent() && sink.mountBlob(blob, sourceRepository.get())) {
-          complete(mine, null, sink);
+          complete(mine, null, sink, true);
           return BlobOutcome.MOUNTED;
         }
       }
       stream(job, blob);
-      complete(mine, first, sink);
+      complete(mine, first, sink, true);
       return BlobOutcome.COPIED;
     } catch (RuntimeException e) {
       if (mine != null && first == null) {
@@ -169,9 +177,23 @@ final class Transfers {
     }
   }
 
-  private static void complete(CompletableFuture<String> mine, CompletableFuture<String> first, ImageSink sink) {
+  /**
+   * Waits for the first transfer of the blob into the sink's registry; null when it failed (this
+   * one then moves the blob itself) or landed in the sink's own repository.
+   */
+  private static Landing landing(CompletableFuture<Landing> first, ImageSink sink) {
+    try {
+      Landing landing = first.join();
+      return landing.repository().equals(sink.repository().orElseThrow()) ? null : landing;
+    } catch (CompletionException failedElsewhere) {
+      return null;
+    }
+  }
+
+  private static void complete(CompletableFuture<Landing> mine, CompletableFuture<Landing> first,
+      ImageSink sink, boolean arrived) {
     if (mine != null && first == null) {
-      mine.complete(sink.repository().orElseThrow());
+      mine.complete(new Landing(sink.repository().orElseThrow(), arrived));
     }
   }
 

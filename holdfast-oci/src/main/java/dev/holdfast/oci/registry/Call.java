@@ -26,13 +26,19 @@ final class Call {
   /**
    * Sent over {@link Http1Transport}; false sends it with the JDK's {@code HttpClient} instead,
    * which {@code -D}{@value #TRANSPORT_PROPERTY}{@code =jdk} selects for every call but streamed
-   * uploads (a fallback, should a registry or proxy disagree with the lean transport).
+   * uploads and the scheme probe (a fallback, should a registry or proxy disagree with the lean
+   * transport).
    */
-  boolean direct = !"jdk".equals(System.getProperty(TRANSPORT_PROPERTY));
+  boolean direct = !jdkTransportSelected();
   Http1Transport.BodyWriter directBody;
   long directLength = -1;
 
   static final String TRANSPORT_PROPERTY = "holdfast.registry.transport";
+
+  /** Whether {@value #TRANSPORT_PROPERTY}{@code =jdk} asks for the JDK's {@code HttpClient}. */
+  static boolean jdkTransportSelected() {
+    return "jdk".equals(System.getProperty(TRANSPORT_PROPERTY));
+  }
   Set<Integer> expected = Set.of(200);
 
   private Call(String registry, String action, String method, String target) {

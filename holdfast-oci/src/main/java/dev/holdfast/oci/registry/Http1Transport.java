@@ -3,6 +3,7 @@ package dev.holdfast.oci.registry;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
@@ -50,10 +51,16 @@ final class Http1Transport {
 
   /**
    * A request. {@code tls} is null for plain HTTP; {@code body} null for none, else {@code length}
-   * bytes sent with {@code Content-Length}.
+   * bytes sent with {@code Content-Length}; {@code timeout} null for the transport's read timeout,
+   * else this request's own (it bounds the TLS handshake and each read of the response head).
    */
   record Request(String method, URI uri, List<Map.Entry<String, String>> headers, SSLContext tls,
-      BodyWriter body, long length) {}
+      BodyWriter body, long length, Duration timeout) {
+    Request(String method, URI uri, List<Map.Entry<String, String>> headers, SSLContext tls,
+        BodyWriter body, long length) {
+      this(method, uri, headers, tls, body, length, null);
+    }
+  }
 
   /** A response; the body must be read to its end or closed. */
   record Reply(int status, HttpHeaders headers, InputStream body) {}
@@ -102,6 +109,7 @@ final class Http1Transport {
   Reply send(Request request) throws IOException {
     Origin origin = Origin.of(request.uri(), request.tls());
     byte[] head = head(request, origin);
+    int timeout = request.timeout() == null ? readTimeoutMillis : millis(request.timeout());
     Connection pooled = take(origin);
     // a streamed upload cannot be repeated once the caller's stream was read: it takes a pooled
     // connection only when the server has not closed it meanwhile
@@ -111,17 +119,19 @@ final class Http1Transport {
     }
     if (pooled != null) {
       try {
-        return exchange(pooled, request, head);
+        return exchange(pooled, request, head, timeout);
       } catch (StaleConnection stale) {
         // the server closed the idle connection: once more on a new one
       }
     }
-    return exchange(open(origin), request, head);
+    return exchange(open(origin, timeout), request, head, timeout);
   }
 
-  private Reply exchange(Connection connection, Request request, byte[] head) throws IOException {
+  private Reply exchange(Connection connection, Request request, byte[] head, int timeout)
+      throws IOException {
     boolean headRead = false;
     try {
+      connection.socket.setSoTimeout(timeout);
       connection.out.write(head);
       if (request.body() != null) {
         try {
@@ -137,6 +147,9 @@ final class Http1Transport {
       connection.out.flush();
       HttpWire.Head response = HttpWire.readHead(connection.in, connection.origin.authority());
       headRead = true;
+      if (timeout != readTimeoutMillis) {
+        connection.socket.setSoTimeout(readTimeoutMillis); // the body, and later requests
+      }
       return reply(connection, request, response, true);
     } catch (IOException e) {
       connection.close();
@@ -268,12 +281,21 @@ final class Http1Transport {
     connection.close();
   }
 
-  private Connection open(Origin origin) throws IOException {
+  private Connection open(Origin origin, int timeoutMillis) throws IOException {
     Socket socket = new Socket();
     try {
       socket.setTcpNoDelay(true);
-      socket.connect(new InetSocketAddress(origin.host(), origin.port()), connectTimeoutMillis);
-      socket.setSoTimeout(readTimeoutMillis);
+      try {
+        socket.connect(new InetSocketAddress(origin.host(), origin.port()), connectTimeoutMillis);
+      } catch (SocketTimeoutException e) {
+        // as the JDK client's HttpConnectTimeoutException: the registry is unreachable, which a
+        // scheme probe must not mistake for "this port does not speak TLS"
+        ConnectException unreachable = new ConnectException("connecting to " + origin.authority()
+            + " timed out after " + connectTimeoutMillis + " ms");
+        unreachable.initCause(e);
+        throw unreachable;
+      }
+      socket.setSoTimeout(timeoutMillis);
       if (origin.tls() != null) {
         SSLSocket tls = (SSLSocket) origin.tls().getSocketFactory()
             .createSocket(socket, origin.host(), origin.port(), true);

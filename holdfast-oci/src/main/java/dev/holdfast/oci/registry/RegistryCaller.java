@@ -297,20 +297,41 @@ final class RegistryCaller {
     return https;
   }
 
+  /**
+   * One unauthenticated {@code GET /v2/} to {@code base}; its status. Over the lean transport
+   * unless the JDK client was selected, so a registry served over plain HTTP never builds a TLS
+   * context, and the probe's connection is kept for the calls that follow.
+   */
   private int ping(String registry, URI base, Duration timeout) throws IOException, InterruptedException {
-    HttpRequest request = HttpRequest.newBuilder(base.resolve("/v2/"))
-        .GET().header("User-Agent", userAgent).timeout(timeout).build();
+    URI uri = base.resolve("/v2/");
     ConcurrencyLimiter.Permit permit = limiter.acquire(registry);
-    HttpResponse<byte[]> response;
+    int status;
+    List<String> challenges;
     try {
-      response = endpoints.client(registry).send(request, HttpResponse.BodyHandlers.ofByteArray());
+      if (Call.jdkTransportSelected()) {
+        HttpRequest request = HttpRequest.newBuilder(uri)
+            .GET().header("User-Agent", userAgent).timeout(timeout).build();
+        HttpResponse<byte[]> response =
+            endpoints.client(registry).send(request, HttpResponse.BodyHandlers.ofByteArray());
+        status = response.statusCode();
+        challenges = response.headers().allValues("WWW-Authenticate");
+      } else {
+        SSLContext tls = uri.getScheme().equalsIgnoreCase("https") ? endpoints.sslContext(registry) : null;
+        Http1Transport.Reply reply = transport.send(new Http1Transport.Request("GET", uri,
+            List.of(Map.entry("User-Agent", userAgent)), tls, null, -1, timeout));
+        try (InputStream body = reply.body()) {
+          body.readNBytes(MAX_ERROR_BODY); // read to its end, the connection goes back to the pool
+        }
+        status = reply.status();
+        challenges = reply.headers().allValues("WWW-Authenticate");
+      }
     } finally {
       permit.release();
     }
-    if (response.statusCode() == 401) {
-      authenticator.learn(registry, response.headers().allValues("WWW-Authenticate"));
+    if (status == 401) {
+      authenticator.learn(registry, challenges);
     }
-    return response.statusCode();
+    return status;
   }
 
   private static boolean isRedirect(int status) {

@@ -16,9 +16,8 @@ import java.util.Optional;
 
 /**
  * A client for the OCI Distribution API (Docker Registry HTTP API v2) on a lean blocking HTTP/1.1
- * transport with per-origin keep-alive pools (the JDK's {@code HttpClient} probes a registry's
- * scheme, and is a fallback: {@code -Dholdfast.registry.transport=jdk}). Thread-safe; share one
- * per process.
+ * transport with per-origin keep-alive pools (the JDK's {@code HttpClient} is a fallback: {@code
+ * -Dholdfast.registry.transport=jdk}). Thread-safe; share one per process.
  *
  * <p>Arguments named {@code repository} are references whose tag and digest are ignored. Failures
  * are {@link RegistryException}s; {@link RegistryException#isRetryable()} tells whether trying

@@ -10,8 +10,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import javax.net.ssl.SSLContext;
 
 /**
- * Where a registry is served and over which {@link HttpClient}: one client per distinct TLS
- * setting, so connections are reused across calls.
+ * Where a registry is served, with which TLS context, and (for the {@code jdk} transport
+ * fallback) over which {@link HttpClient}: one per distinct TLS setting. TLS trust is loaded on
+ * the first HTTPS connection, never for registries served over plain HTTP.
  *
  * <p>Scheme rules, as Docker: HTTPS with verified TLS by default. Registries configured insecure
  * get HTTPS without verification and, when they do not speak TLS, plain HTTP. Loopback registries

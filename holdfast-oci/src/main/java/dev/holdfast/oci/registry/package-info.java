@@ -1,7 +1,7 @@
 /**
  * A client for the OCI Distribution API on a lean blocking HTTP/1.1 transport with keep-alive
- * connection pools ({@code java.net.http.HttpClient} decides a registry's scheme, and takes every
- * call but streamed uploads with {@code -Dholdfast.registry.transport=jdk}): {@link
+ * connection pools ({@code java.net.http.HttpClient} takes every call but streamed uploads with
+ * {@code -Dholdfast.registry.transport=jdk}, a fallback): {@link
  * dev.holdfast.oci.registry.RegistryClient} and its typed exceptions, rooted at {@link
  * dev.holdfast.oci.registry.RegistryException}.
  *
@@ -14,7 +14,9 @@
  *       or after the registry's {@code Retry-After} ({@link dev.holdfast.oci.registry.RetryPolicy});
  *       streamed uploads are not repeated (the caller's stream is gone) but fail retryable;
  *   <li>scheme: HTTPS with verified TLS, except that loopback registries and registries configured
- *       insecure may be plain HTTP, decided once per registry by a {@code GET /v2/};
+ *       insecure may be plain HTTP, decided once per registry by a {@code GET /v2/} whose
+ *       connection the following calls reuse (a registry served over plain HTTP never makes the
+ *       client load TLS trust);
  *   <li>the per-registry concurrency limit (an open blob stream holds its permit);
  *   <li>authentication: Basic, or Bearer tokens per repository scope from the token server the
  *       registry's challenge names (GET with Basic credentials, or the OAuth2 POST with an identity
@@ -23,12 +25,10 @@
  *       registry's own origin.
  * </ol>
  *
- * <p>Blob bodies, the bulk of the bytes, skip the JDK client: {@code openBlob} and the upload's
- * {@code PUT} go through {@code Http1Transport}, a small blocking HTTP/1.1 client over {@code
- * Socket}/{@code SSLSocket} with the same scheme and TLS decisions, a per-origin keep-alive pool,
+ * <p>{@code Http1Transport} is a small blocking HTTP/1.1 client over {@code Socket}/{@code
+ * SSLSocket} with a per-origin keep-alive pool,
  * the read timeout on every socket read (a stalled body fails too), and one reusable buffer per
  * upload, so a registry-to-registry copy moves bytes socket, buffer (hashed in place), socket.
- * The layers above apply to them unchanged.
  *
  * <p>Every manifest and blob byte is hashed as it arrives; a wrong digest or length is a {@link
  * dev.holdfast.oci.registry.DigestMismatchException} naming both values.

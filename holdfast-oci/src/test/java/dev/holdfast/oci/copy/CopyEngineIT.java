@@ -154,6 +154,11 @@ class CopyEngineIT {
         .contains(base);
     int mounted = results.stream().mapToInt(r -> r.stats().blobsMounted()).sum();
     assertThat(mounted).isGreaterThanOrEqualTo(1);
+    // the repository that mounts it does not ask first: this run brought the blob into the
+    // registry, so only the repository it was streamed to sent a HEAD for it
+    assertThat(token.requests())
+        .filteredOn(r -> r.method().equals("HEAD") && r.path().endsWith("/blobs/" + base))
+        .hasSize(1);
   }
 
   @Test
