@@ -1,0 +1,172 @@
+package dev.holdfast.oci.registry;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.ConnectException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link Http1Transport}'s timeouts against real sockets on loopback: a request's own timeout
+ * (the scheme probe's) bounds waiting for the answer although the transport's read timeout is
+ * long, and does not stick to the pooled connection afterwards.
+ */
+class Http1TransportTest {
+
+  private static final Duration LONG = Duration.ofSeconds(30);
+
+  private ServerSocket server;
+  private final List<Socket> accepted = new CopyOnWriteArrayList<>();
+  /** Whether the server answers; when false it reads the request and stays silent. */
+  private volatile boolean answer;
+  /** Delay before an answer, in milliseconds. */
+  private volatile long delayMillis;
+
+  @BeforeEach
+  void start() throws IOException {
+    server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+    Thread.ofPlatform().daemon().start(() -> {
+      while (!server.isClosed()) {
+        try {
+          Socket socket = server.accept();
+          accepted.add(socket);
+          Thread.ofPlatform().daemon().start(() -> serve(socket));
+        } catch (IOException closed) {
+          return;
+        }
+      }
+    });
+  }
+
+  /** Reads request heads (no bodies in these tests); answers each with a small 200, or not at all. */
+  private void serve(Socket socket) {
+    try (socket; InputStream in = socket.getInputStream(); OutputStream out = socket.getOutputStream()) {
+      StringBuilder head = new StringBuilder();
+      int b;
+      while ((b = in.read()) >= 0) {
+        head.append((char) b);
+        if (head.toString().endsWith("\r\n\r\n")) {
+          head.setLength(0);
+          if (!answer) {
+            continue;
+          }
+          Thread.sleep(delayMillis);
+          out.write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}".getBytes(StandardCharsets.ISO_8859_1));
+          out.flush();
+        }
+      }
+    } catch (IOException | InterruptedException ignored) {
+      // the client went away
+    }
+  }
+
+  @AfterEach
+  void stop() throws IOException {
+    server.close();
+    for (Socket socket : accepted) {
+      socket.close();
+    }
+  }
+
+  private URI uri() {
+    return URI.create("http://127.0.0.1:" + server.getLocalPort() + "/v2/");
+  }
+
+  private static Http1Transport.Request get(URI uri, Duration timeout) {
+    return new Http1Transport.Request("GET", uri, List.of(Map.entry("User-Agent", "test")), null,
+        null, -1, timeout);
+  }
+
+  @Test
+  void aRequestsOwnTimeoutBoundsTheWaitForItsAnswer() {
+    Http1Transport transport = new Http1Transport(Duration.ofSeconds(5), LONG);
+    answer = false;
+    long start = System.nanoTime();
+
+    assertThatThrownBy(() -> transport.send(get(uri(), Duration.ofMillis(300))))
+        .isInstanceOf(SocketTimeoutException.class);
+
+    // well below the transport's 30 s read timeout (not a speed assertion: it would hang otherwise)
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(LONG);
+  }
+
+  @Test
+  void theShortTimeoutDoesNotStickToThePooledConnection() throws IOException {
+    Http1Transport transport = new Http1Transport(Duration.ofSeconds(5), LONG);
+    answer = true;
+    Http1Transport.Reply probe = transport.send(get(uri(), Duration.ofMillis(500)));
+    try (InputStream body = probe.body()) {
+      assertThat(body.readAllBytes()).asString(StandardCharsets.ISO_8859_1).isEqualTo("{}");
+    }
+    delayMillis = 800; // slower than the probe's timeout, well within the transport's
+
+    Http1Transport.Reply next = transport.send(get(uri(), null));
+
+    assertThat(next.status()).isEqualTo(200);
+    try (InputStream body = next.body()) {
+      assertThat(body.readAllBytes()).hasSize(2);
+    }
+    assertThat(transport.connectionsOpened()).as("the second request reused the probe's connection")
+        .isEqualTo(1);
+  }
+
+  @Test
+  void aRefusedConnectionIsAConnectException() throws IOException {
+    URI closedPort;
+    try (ServerSocket gone = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      closedPort = URI.create("http://127.0.0.1:" + gone.getLocalPort() + "/v2/");
+    }
+    Http1Transport transport = new Http1Transport(Duration.ofSeconds(5), LONG);
+
+    assertThatThrownBy(() -> transport.send(get(closedPort, Duration.ofSeconds(1))))
+        .isInstanceOf(ConnectException.class);
+  }
+
+  @Test
+  void aConnectTimeoutIsAConnectExceptionNotAReadTimeout() throws IOException {
+    // a listener that never accepts: once its accept queue is full, Linux drops further SYNs, so
+    // the next connect times out (the scheme probe must read that as "unreachable", not as "this
+    // port does not speak TLS")
+    try (ServerSocket full = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      List<Socket> queued = new java.util.ArrayList<>();
+      try {
+        for (int i = 0; i < 8; i++) {
+          Socket socket = new Socket();
+          try {
+            socket.connect(full.getLocalSocketAddress(), 200);
+            queued.add(socket);
+          } catch (SocketTimeoutException queueFull) {
+            socket.close();
+            break;
+          }
+        }
+        URI uri = URI.create("http://127.0.0.1:" + full.getLocalPort() + "/v2/");
+        Http1Transport transport = new Http1Transport(Duration.ofMillis(300), LONG);
+
+        assertThatThrownBy(() -> transport.send(get(uri, null)))
+            .isInstanceOf(ConnectException.class)
+            .hasMessageContaining("timed out after 300 ms")
+            .hasCauseInstanceOf(SocketTimeoutException.class);
+      } finally {
+        for (Socket socket : queued) {
+          socket.close();
+        }
+      }
+    }
+  }
+}
