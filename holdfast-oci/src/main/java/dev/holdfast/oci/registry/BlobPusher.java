@@ -23,6 +23,8 @@ final class BlobPusher implements RegistryOperation<Void> {
   private final Descriptor descriptor;
   private final InputStream content;
   private final int chunkSize;
+  /** The least a streamed upload writes at once, unless the blob ends sooner. */
+  static final int MIN_WRITE = 256 * 1024;
 
   /** @param chunkSize 0 for a monolithic upload */
   BlobPusher(ImageReference repository, Descriptor descriptor, InputStream content, int chunkSize) {
@@ -81,23 +83,31 @@ final class BlobPusher implements RegistryOperation<Void> {
   /**
    * Copies the content to the request through the transport's reusable buffer: the caller's
    * stream reads straight into it (a registry download hashes it there) and the socket writes from
-   * it. The end of the content is read before its last bytes are sent, so a source that fails its
-   * own check at its end (a digest mismatch) aborts the upload instead of completing it.
+   * it. Reads are gathered until {@value #MIN_WRITE} bytes (or the rest of the blob) are in the
+   * buffer: a download over TLS returns one record (16 KiB) per read, and writing each on its own
+   * would send two TLS records per read (a full one and a small remainder) and make a system call
+   * per record. The end of the content is read before its last bytes are sent, so a source that
+   * fails its own check at its end (a digest mismatch) aborts the upload instead of completing it.
    */
   private void writeContent(OutputStream out, byte[] buffer) throws IOException {
     long size = descriptor.size();
     long sent = 0;
     while (sent < size) {
-      int n = readContent(buffer, (int) Math.min(buffer.length, size - sent));
-      if (n < 0) {
-        throw new DigestMismatchException(repository.registry(), action(), descriptor.digest(), null,
-            size, sent);
+      int want = (int) Math.min(buffer.length, size - sent);
+      int filled = 0;
+      while (filled < want && filled < MIN_WRITE) {
+        int n = readContent(buffer, filled, want - filled);
+        if (n < 0) {
+          throw new DigestMismatchException(repository.registry(), action(), descriptor.digest(), null,
+              size, sent + filled);
+        }
+        filled += n;
       }
-      if (sent + n == size) {
+      if (sent + filled == size) {
         expectEnd(size);
       }
-      out.write(buffer, 0, n);
-      sent += n;
+      out.write(buffer, 0, filled);
+      sent += filled;
     }
     if (size == 0) {
       expectEnd(0);
@@ -105,15 +115,15 @@ final class BlobPusher implements RegistryOperation<Void> {
   }
 
   private void expectEnd(long size) {
-    if (readContent(new byte[1], 1) >= 0) {
+    if (readContent(new byte[1], 0, 1) >= 0) {
       throw new DigestMismatchException(repository.registry(), action(), descriptor.digest(), null,
           size, size + 1);
     }
   }
 
-  private int readContent(byte[] buffer, int length) {
+  private int readContent(byte[] buffer, int offset, int length) {
     try {
-      return content.read(buffer, 0, length);
+      return content.read(buffer, offset, length);
     } catch (IOException e) {
       throw new RegistryException(repository.registry(), action(), 0, null,
           "reading the blob to upload failed: " + e.getMessage(), e);

@@ -282,7 +282,7 @@ final class Http1Transport {
   }
 
   private Connection open(Origin origin, int timeoutMillis) throws IOException {
-    Socket socket = new Socket();
+    Socket socket = origin.tls() != null ? new RecordBufferedSocket() : new Socket();
     try {
       socket.setTcpNoDelay(true);
       try {
@@ -364,6 +364,25 @@ final class Http1Transport {
       } catch (IOException ignored) {
         // nothing left to do
       }
+    }
+  }
+
+  /**
+   * The TCP socket under a TLS connection, read through a 64 KiB buffer. The JDK's {@code
+   * SSLSocket} reads each TLS record from the socket below it in two reads (its 5-byte header,
+   * then its body of up to 16 KiB), each a system call and a copy through a temporary direct
+   * buffer; with the buffer one system call brings several records (a 1 GiB copy over HTTPS:
+   * 18,000 reads instead of ~150,000). Only the TLS layer reads it.
+   */
+  private static final class RecordBufferedSocket extends Socket {
+    private InputStream buffered;
+
+    @Override
+    public synchronized InputStream getInputStream() throws IOException {
+      if (buffered == null) {
+        buffered = new java.io.BufferedInputStream(super.getInputStream(), 64 * 1024);
+      }
+      return buffered;
     }
   }
 
