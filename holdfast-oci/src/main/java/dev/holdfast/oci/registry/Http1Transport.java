@@ -131,7 +131,9 @@ final class Http1Transport {
       throws IOException {
     boolean headRead = false;
     try {
-      connection.socket.setSoTimeout(timeout);
+      if (timeout != readTimeoutMillis) { // pooled connections keep the read timeout between requests
+        connection.socket.setSoTimeout(timeout);
+      }
       connection.out.write(head);
       if (request.body() != null) {
         try {

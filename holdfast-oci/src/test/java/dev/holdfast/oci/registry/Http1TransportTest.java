@@ -2,10 +2,12 @@ package dev.holdfast.oci.registry;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -16,7 +18,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -34,8 +38,8 @@ class Http1TransportTest {
   private final List<Socket> accepted = new CopyOnWriteArrayList<>();
   /** Whether the server answers; when false it reads the request and stays silent. */
   private volatile boolean answer;
-  /** Delay before an answer, in milliseconds. */
-  private volatile long delayMillis;
+  /** When set, answers wait until the test opens it. */
+  private volatile CountDownLatch held;
 
   @BeforeEach
   void start() throws IOException {
@@ -65,7 +69,10 @@ class Http1TransportTest {
           if (!answer) {
             continue;
           }
-          Thread.sleep(delayMillis);
+          CountDownLatch gate = held;
+          if (gate != null) {
+            gate.await();
+          }
           out.write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}".getBytes(StandardCharsets.ISO_8859_1));
           out.flush();
         }
@@ -77,6 +84,9 @@ class Http1TransportTest {
 
   @AfterEach
   void stop() throws IOException {
+    if (held != null) {
+      held.countDown();
+    }
     server.close();
     for (Socket socket : accepted) {
       socket.close();
@@ -113,9 +123,18 @@ class Http1TransportTest {
     try (InputStream body = probe.body()) {
       assertThat(body.readAllBytes()).asString(StandardCharsets.ISO_8859_1).isEqualTo("{}");
     }
-    delayMillis = 800; // slower than the probe's timeout, well within the transport's
-
-    Http1Transport.Reply next = transport.send(get(uri(), null));
+    held = new CountDownLatch(1);
+    CompletableFuture<Http1Transport.Reply> answered = CompletableFuture.supplyAsync(() -> {
+      try {
+        return transport.send(get(uri(), null));
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    });
+    // still waiting, without a timeout, well past the probe's 500 ms; then the answer comes
+    await().during(Duration.ofMillis(800)).atMost(Duration.ofSeconds(10)).until(() -> !answered.isDone());
+    held.countDown();
+    Http1Transport.Reply next = answered.join();
 
     assertThat(next.status()).isEqualTo(200);
     try (InputStream body = next.body()) {
