@@ -1,5 +1,6 @@
 package dev.holdfast.cli;
 
+import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -11,20 +12,55 @@ import picocli.CommandLine.Command;
     description = {
       "Keeps copies of the images your workloads run, in a registry you control,",
       "and points the workloads at the copies."
-    },
-    subcommands = {CommandLine.HelpCommand.class, ResolveCommand.class, InspectCommand.class, CopyCommand.class,
-      SyncCommand.class})
+    })
 public final class Main implements Runnable {
+
+  /** The subcommands, in the order the usage lists them. */
+  private static final List<String> SUBCOMMANDS = List.of("help", "resolve", "inspect", "copy", "sync");
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   public static void main(String[] args) {
-    System.exit(newCommandLine().execute(args));
+    System.exit(newCommandLine(args).execute(args));
   }
 
-  /** Builds the command line with every subcommand; tests drive it the same way {@link #main} does. */
+  /** The command line with every subcommand. */
   public static CommandLine newCommandLine() {
-    return new CommandLine(new Main());
+    return newCommandLine(new String[0]);
+  }
+
+  /**
+   * The command line for these arguments; tests drive it the same way {@link #main} does. When the
+   * first argument names a subcommand, only that one is built: picocli reads each command's
+   * options by reflection when it is added, which is most of the CLI's start-up (~50 ms of a
+   * sync that finds everything there, docs/benchmarks.md). Anything else (no arguments, an option
+   * of {@code holdfast} itself, {@code help}, an unknown name) gets all of them, so the usage lists
+   * every subcommand and a mistyped name still gets its suggestions.
+   */
+  public static CommandLine newCommandLine(String... args) {
+    CommandLine cli = new CommandLine(new Main());
+    String first = args.length > 0 ? args[0] : "";
+    if (!first.equals("help") && SUBCOMMANDS.contains(first)) {
+      cli.addSubcommand(first, subcommand(first));
+    } else {
+      for (String name : SUBCOMMANDS) {
+        cli.addSubcommand(name, subcommand(name));
+      }
+    }
+    return cli;
+  }
+
+  // a switch, not a map of constructor references: the JDK 25 AOT cache (bin/holdfast) fails to
+  // build when a lambda refers to one of picocli's classes, which it cannot archive
+  private static Object subcommand(String name) {
+    return switch (name) {
+      case "help" -> new CommandLine.HelpCommand();
+      case "resolve" -> new ResolveCommand();
+      case "inspect" -> new InspectCommand();
+      case "copy" -> new CopyCommand();
+      case "sync" -> new SyncCommand();
+      default -> throw new IllegalArgumentException("no subcommand " + name);
+    };
   }
 
   @Override

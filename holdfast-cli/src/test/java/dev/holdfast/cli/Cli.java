@@ -18,7 +18,7 @@ final class Cli {
   private Cli() {}
 
   static Run run(String... args) {
-    CommandLine cli = Main.newCommandLine();
+    CommandLine cli = Main.newCommandLine(args);
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
     cli.setOut(new PrintWriter(out, true));

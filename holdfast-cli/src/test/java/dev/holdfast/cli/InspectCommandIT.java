@@ -58,7 +58,7 @@ class InspectCommandIT {
   private record Run(int exitCode, String out, String err, byte[] raw) {}
 
   private static Run run(String... args) {
-    CommandLine cli = Main.newCommandLine();
+    CommandLine cli = Main.newCommandLine(args);
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
     cli.setOut(new PrintWriter(out, true));

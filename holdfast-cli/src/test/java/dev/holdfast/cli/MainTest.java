@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.holdfast.cli.Cli.Run;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class MainTest {
 
@@ -13,6 +15,39 @@ class MainTest {
     Run run = run("--help");
     assertThat(run.exitCode()).isZero();
     assertThat(run.out()).contains("Usage: holdfast").contains("--version");
+  }
+
+  @ParameterizedTest(name = "holdfast {0}")
+  @ValueSource(strings = {"", "--help", "help"})
+  void usageListsEverySubcommand(String args) {
+    Run run = run(args.isEmpty() ? new String[0] : args.split(" "));
+    assertThat(run.exitCode()).isZero();
+    assertThat(run.out()).contains("Commands:");
+    for (String name : new String[] {"help", "resolve", "inspect", "copy", "sync"}) {
+      assertThat(run.out()).containsPattern("(?m)^  " + name + " ");
+    }
+  }
+
+  @Test
+  void subcommandNamedFirstGetsItsOwnUsage() {
+    Run run = run("sync", "--help");
+    assertThat(run.exitCode()).isZero();
+    assertThat(run.out()).startsWith("Usage: holdfast sync").contains("--from");
+  }
+
+  @Test
+  void helpNamesASubcommand() {
+    Run run = run("help", "copy");
+    assertThat(run.exitCode()).isZero();
+    assertThat(run.out()).startsWith("Usage: holdfast copy");
+  }
+
+  @Test
+  void mistypedSubcommandGetsTheFullUsage() {
+    Run run = run("snyc", "--from", "x");
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.err()).contains("Unmatched argument").contains("'snyc'")
+        .containsPattern("(?m)^  sync ").containsPattern("(?m)^  copy ");
   }
 
   @Test
