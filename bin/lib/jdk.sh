@@ -4,18 +4,32 @@
 # under /usr/lib/jvm; otherwise it stops with a message that says what it looked for.
 
 holdfast_java_major() {  # holdfast_java_major JAVA_BIN -> major version on stdout, or nothing
-  local line home
-  # A JDK's `release` file names its version: reading it is much cheaper than starting a JVM.
-  home=$(dirname "$(dirname "$(readlink -f "$1")")")
+  local java=$1 home line
+  # A JDK's `release` file names its version: reading it is much cheaper than starting a JVM. Bash
+  # builtins only, but for resolving a symlinked binary (/usr/bin/java): bin/holdfast runs this on
+  # every command, and each external program costs a fork and an exec.
+  [[ -L $java ]] && java=$(readlink -f "$java")
+  home=${java%/*}; home=${home%/*}
   if [[ -f $home/release ]]; then
-    line=$(grep -m1 '^JAVA_VERSION=' "$home/release" || true)
-    line=${line#JAVA_VERSION=}; line=${line//\"/}; line=${line#1.}; line=${line%%[.+-]*}
-    if [[ $line =~ ^[0-9]+$ ]]; then echo "$line"; return; fi
+    while IFS= read -r line; do
+      [[ $line == JAVA_VERSION=* ]] || continue
+      line=${line#JAVA_VERSION=}; line=${line//\"/}; line=${line#1.}; line=${line%%[.+-]*}
+      if [[ $line =~ ^[0-9]+$ ]]; then echo "$line"; return; fi
+      break
+    done <"$home/release"
   fi
   line=$("$1" -XshowSettings:properties -version 2>&1 | grep -m1 'java.specification.version' || true)
   line=${line##*= }
   line=${line#1.}
   [[ $line =~ ^[0-9]+$ ]] && echo "$line"
+}
+
+# holdfast_jdk_home JAVA_BIN -> the JDK directory of that binary, symlinks resolved
+holdfast_jdk_home() {
+  local java
+  java=$(readlink -f "$1")
+  java=${java%/*}
+  echo "${java%/*}"
 }
 
 holdfast_select_jdk() {
@@ -34,8 +48,7 @@ holdfast_select_jdk() {
     major=$(holdfast_java_major "$candidate")
     looked+=("java on PATH: $candidate (Java ${major:-unknown})")
     if [[ -n $major && $major -ge $min ]]; then
-      candidate=$(readlink -f "$candidate")
-      JAVA_HOME=$(dirname "$(dirname "$candidate")")
+      JAVA_HOME=$(holdfast_jdk_home "$candidate")
       export JAVA_HOME; export PATH="$JAVA_HOME/bin:$PATH"; return 0
     fi
   else
@@ -49,7 +62,7 @@ holdfast_select_jdk() {
   done
   looked+=("/usr/lib/jvm/*")
   if [[ -n $best ]]; then
-    JAVA_HOME=$(dirname "$(dirname "$(readlink -f "$best")")")
+    JAVA_HOME=$(holdfast_jdk_home "$best")
     export JAVA_HOME; export PATH="$JAVA_HOME/bin:$PATH"; return 0
   fi
   {
