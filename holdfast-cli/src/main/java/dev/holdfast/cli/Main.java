@@ -24,18 +24,13 @@ public final class Main implements Runnable {
     System.exit(newCommandLine(args).execute(args));
   }
 
-  /** The command line with every subcommand. */
-  public static CommandLine newCommandLine() {
-    return newCommandLine(new String[0]);
-  }
-
   /**
    * The command line for these arguments; tests drive it the same way {@link #main} does. When the
-   * first argument names a subcommand, only that one is built: picocli reads each command's
-   * options by reflection when it is added, which is most of the CLI's start-up (~50 ms of a
-   * sync that finds everything there, docs/benchmarks.md). Anything else (no arguments, an option
-   * of {@code holdfast} itself, {@code help}, an unknown name) gets all of them, so the usage lists
-   * every subcommand and a mistyped name still gets its suggestions.
+   * first argument names a subcommand, only that one is built: picocli reads a command's options
+   * by reflection when it is added, and building all of them took ~30 ms of a sync that finds
+   * everything present (docs/benchmarks.md). Anything else (no arguments, an option of {@code
+   * holdfast} itself, {@code help}, an unknown name) gets all of them, so the usage, and the
+   * error for a mistyped name, lists every subcommand.
    */
   public static CommandLine newCommandLine(String... args) {
     CommandLine cli = new CommandLine(new Main());
@@ -50,8 +45,6 @@ public final class Main implements Runnable {
     return cli;
   }
 
-  // a switch, not a map of constructor references: the JDK 25 AOT cache (bin/holdfast) fails to
-  // build when a lambda refers to one of picocli's classes, which it cannot archive
   private static Object subcommand(String name) {
     return switch (name) {
       case "help" -> new CommandLine.HelpCommand();
