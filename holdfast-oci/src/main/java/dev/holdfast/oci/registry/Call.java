@@ -26,8 +26,8 @@ final class Call {
   /**
    * Sent over {@link Http1Transport}; false sends it with the JDK's {@code HttpClient} instead,
    * which {@code -D}{@value #TRANSPORT_PROPERTY}{@code =jdk} selects for every call but streamed
-   * uploads and the scheme probe (a fallback, should a registry or proxy disagree with the lean
-   * transport).
+   * uploads (a fallback, should a registry or proxy disagree with the lean transport; the scheme
+   * probe follows the same switch, in {@code RegistryCaller}).
    */
   boolean direct = !jdkTransportSelected();
   Http1Transport.BodyWriter directBody;

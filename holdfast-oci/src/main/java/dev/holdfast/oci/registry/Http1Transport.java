@@ -24,9 +24,9 @@ import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 
 /**
- * A small blocking HTTP/1.1 client over {@link Socket}/{@link SSLSocket} for the bulk blob
- * transfers, which the JDK {@code HttpClient} runs through several threads and a fresh buffer per
- * socket read. One request per connection at a time; connections are kept per origin (scheme,
+ * A small blocking HTTP/1.1 client over {@link Socket}/{@link SSLSocket} for the registry calls
+ * (the JDK {@code HttpClient}, the fallback, runs a transfer through several threads and a fresh
+ * buffer per socket read). One request per connection at a time; connections are kept per origin (scheme,
  * host, port, TLS trust) in a bounded pool and given back only after their response body was read
  * to its end; any error closes the connection. The socket timeout is the read timeout, so a stalled
  * body fails too. Uploads are written from one large buffer that is reused across transfers.
