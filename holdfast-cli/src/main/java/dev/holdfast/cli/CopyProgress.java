@@ -5,9 +5,10 @@ import dev.holdfast.oci.copy.CopyResult;
 import dev.holdfast.oci.copy.ProgressListener;
 import dev.holdfast.oci.manifest.Descriptor;
 import java.io.PrintWriter;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.Locale;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -31,7 +32,8 @@ final class CopyProgress implements ProgressListener, AutoCloseable {
   private final AtomicInteger skipped = new AtomicInteger();
   private final AtomicInteger mounted = new AtomicInteger();
   private final AtomicLong bytes = new AtomicLong();
-  private final Map<CopyRequest, Boolean> inFlight = new ConcurrentHashMap<>();
+  /** By identity: a request's generated equals and hashCode are costly to link (docs/architecture.md, "Start-up"). */
+  private final Set<CopyRequest> inFlight = Collections.newSetFromMap(new IdentityHashMap<>()); // guarded by this
   private final ScheduledExecutorService ticker;
   private final int width = terminalWidth();
   private boolean drawn;
@@ -80,8 +82,8 @@ final class CopyProgress implements ProgressListener, AutoCloseable {
   }
 
   @Override
-  public void imageStarted(CopyRequest request) {
-    inFlight.put(request, Boolean.TRUE);
+  public synchronized void imageStarted(CopyRequest request) {
+    inFlight.add(request);
   }
 
   @Override
@@ -100,7 +102,9 @@ final class CopyProgress implements ProgressListener, AutoCloseable {
 
   @Override
   public void imageDone(CopyResult result) {
-    inFlight.remove(result.request());
+    synchronized (this) {
+      inFlight.remove(result.request());
+    }
     done.incrementAndGet();
     if (result instanceof CopyResult.Failed) {
       failed.incrementAndGet();
@@ -120,7 +124,7 @@ final class CopyProgress implements ProgressListener, AutoCloseable {
           failed.get() > 0 ? ", " + failed.get() + " failed" : ""),
       String.format(Locale.ROOT, "blobs  %d copied, %d skipped, %d mounted   %s at %s/s", copied.get(), skipped.get(),
           mounted.get(), CopyReport.bytes(bytes.get()), CopyReport.bytes((long) (bytes.get() / seconds))),
-      "now    " + inFlight.keySet().stream().limit(3).map(r -> r.source().toString().replaceFirst("^docker://", "")).reduce((a, b) -> a + ", " + b)
+      "now    " + inFlight.stream().limit(3).map(r -> r.source().toString().replaceFirst("^docker://", "")).reduce((a, b) -> a + ", " + b)
           .orElse("-") + (inFlight.size() > 3 ? " and " + (inFlight.size() - 3) + " more" : ""),
     };
     StringBuilder frame = new StringBuilder();

@@ -31,29 +31,31 @@ final class CopyReport {
     return failed == results.size() ? ALL_FAILED : SOME_FAILED;
   }
 
+  // instanceof rather than pattern switches in this class: see docs/architecture.md, "Start-up"
   static String status(CopyResult result) {
-    return switch (result) {
-      case CopyResult.Copied c -> "copied";
-      case CopyResult.AlreadyPresent p -> "present";
-      case CopyResult.Failed f -> "failed";
-    };
+    if (result instanceof CopyResult.Copied) {
+      return "copied";
+    }
+    return result instanceof CopyResult.AlreadyPresent ? "present" : "failed";
   }
 
   /** One log line for a finished image. */
   static String line(CopyResult result) {
     CopyStats s = result.stats();
-    return switch (result) {
-      case CopyResult.Copied c -> String.format(Locale.ROOT,
+    if (result instanceof CopyResult.Copied c) {
+      return String.format(Locale.ROOT,
           "copied  %s -> %s %s (%d blobs copied, %d skipped, %d mounted, %s, %.1fs)%s%s", c.request().source(),
           c.destination(), c.digest(), s.blobsCopied(), s.blobsSkipped(), s.blobsMounted(), bytes(s.bytes()),
           c.elapsed().toMillis() / 1000.0,
           c.platformFilterChangedDigest() ? " [platform filter: digest differs from source " + c.sourceDigest() + "]" : "",
           mirrorNote(c));
-      case CopyResult.AlreadyPresent p -> String.format(Locale.ROOT, "present %s -> %s %s%s", p.request().source(),
-          p.destination(), p.digest(), mirrorNote(p));
-      case CopyResult.Failed f -> "failed  " + f.request().source() + " -> " + f.destination() + ": "
-          + f.cause().getMessage();
-    };
+    }
+    if (result instanceof CopyResult.AlreadyPresent p) {
+      return String.format(Locale.ROOT, "present %s -> %s %s%s", p.request().source(), p.destination(), p.digest(),
+          mirrorNote(p));
+    }
+    CopyResult.Failed f = (CopyResult.Failed) result;
+    return "failed  " + f.request().source() + " -> " + f.destination() + ": " + f.cause().getMessage();
   }
 
   static void printTable(PrintWriter out, List<CopyResult> results) {
@@ -64,12 +66,16 @@ final class CopyReport {
     for (CopyResult r : results) {
       CopyStats s = r.stats();
       bytes += s.bytes();
-      String detail = switch (r) {
-        case CopyResult.Copied c -> c.destination() + " " + c.digest()
+      String detail;
+      if (r instanceof CopyResult.Copied c) {
+        detail = c.destination() + " " + c.digest()
             + (c.platformFilterChangedDigest() ? " (filtered from " + c.sourceDigest() + ")" : "");
-        case CopyResult.AlreadyPresent p -> p.destination() + " " + p.digest();
-        case CopyResult.Failed f -> f.cause().getMessage();
-      } + mirrorNote(r);
+      } else if (r instanceof CopyResult.AlreadyPresent p) {
+        detail = p.destination() + " " + p.digest();
+      } else {
+        detail = ((CopyResult.Failed) r).cause().getMessage();
+      }
+      detail += mirrorNote(r);
       out.printf(Locale.ROOT, format, status(r), shorten(r.request().source().toString(), width), bytes(s.bytes()),
           s.blobsCopied() + s.blobsMounted() + "/" + (s.blobsCopied() + s.blobsMounted() + s.blobsSkipped()), detail);
     }
@@ -96,17 +102,16 @@ final class CopyReport {
       n.put("source", r.request().source().toString());
       r.servedBy().ifPresent(s -> n.put("servedBy", s.toString()));
       n.put("destination", r.destination().toString());
-      switch (r) {
-        case CopyResult.Copied c -> {
-          n.put("digest", c.digest().toString());
-          n.put("sourceDigest", c.sourceDigest().toString());
-          n.put("platformFilterChangedDigest", c.platformFilterChangedDigest());
-        }
-        case CopyResult.AlreadyPresent p -> n.put("digest", p.digest().toString());
-        case CopyResult.Failed f -> {
-          n.put("error", f.cause().getMessage());
-          n.put("errorType", f.cause().getClass().getSimpleName());
-        }
+      if (r instanceof CopyResult.Copied c) {
+        n.put("digest", c.digest().toString());
+        n.put("sourceDigest", c.sourceDigest().toString());
+        n.put("platformFilterChangedDigest", c.platformFilterChangedDigest());
+      } else if (r instanceof CopyResult.AlreadyPresent p) {
+        n.put("digest", p.digest().toString());
+      } else {
+        RuntimeException cause = ((CopyResult.Failed) r).cause();
+        n.put("error", cause.getMessage());
+        n.put("errorType", cause.getClass().getSimpleName());
       }
       CopyStats s = r.stats();
       n.put("bytes", s.bytes());

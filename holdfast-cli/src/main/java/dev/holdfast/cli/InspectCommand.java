@@ -77,10 +77,11 @@ final class InspectCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     Reader reader;
     try {
-      reader = switch (ImageLocation.parse(image)) {
-        case ImageLocation.Registry r -> new FromRegistry(registry.newClient(err), r.reference());
-        case ImageLocation.Layout l -> new FromLayout(OciLayout.open(l.directory()), l);
-      };
+      // instanceof rather than pattern switches in this class: see docs/architecture.md, "Start-up"
+      ImageLocation location = ImageLocation.parse(image);
+      reader = location instanceof ImageLocation.Layout l
+          ? new FromLayout(OciLayout.open(l.directory()), l)
+          : new FromRegistry(registry.newClient(err), ((ImageLocation.Registry) location).reference());
     } catch (IllegalArgumentException | RegistryOptions.BadOptionException e) {
       err.println("holdfast inspect: " + e.getMessage());
       return 2;
@@ -163,25 +164,23 @@ final class InspectCommand implements Callable<Integer> {
     json.put("mediaType", manifest.mediaType());
     json.put("size", manifest.size());
     ArrayNode platforms = json.putArray("platforms");
-    switch (manifest) {
-      case ImageIndex index -> {
-        ArrayNode manifests = json.putArray("manifests");
-        for (Descriptor child : index.manifests()) {
-          child.platform().ifPresent(p -> platforms.add(p.toString()));
-          ObjectNode entry = manifests.addObject();
-          entry.put("digest", child.digest().toString());
-          entry.put("mediaType", child.mediaType());
-          entry.put("size", child.size());
-          child.platform().ifPresent(p -> entry.put("platform", p.toString()));
-          child.artifactType().ifPresent(t -> entry.put("artifactType", t));
-        }
+    if (manifest instanceof ImageIndex index) {
+      ArrayNode manifests = json.putArray("manifests");
+      for (Descriptor child : index.manifests()) {
+        child.platform().ifPresent(p -> platforms.add(p.toString()));
+        ObjectNode entry = manifests.addObject();
+        entry.put("digest", child.digest().toString());
+        entry.put("mediaType", child.mediaType());
+        entry.put("size", child.size());
+        child.platform().ifPresent(p -> entry.put("platform", p.toString()));
+        child.artifactType().ifPresent(t -> entry.put("artifactType", t));
       }
-      case ImageManifest image -> {
-        platformOf(reader, image).ifPresent(p -> platforms.add(p.toString()));
-        json.put("config", image.config().digest().toString());
-        json.put("layers", image.layers().size());
-        json.put("layersSize", image.layers().stream().mapToLong(Descriptor::size).sum());
-      }
+    } else {
+      ImageManifest image = (ImageManifest) manifest;
+      platformOf(reader, image).ifPresent(p -> platforms.add(p.toString()));
+      json.put("config", image.config().digest().toString());
+      json.put("layers", image.layers().size());
+      json.put("layersSize", image.layers().stream().mapToLong(Descriptor::size).sum());
     }
     return json;
   }

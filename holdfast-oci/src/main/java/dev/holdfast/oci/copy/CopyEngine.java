@@ -86,22 +86,22 @@ public final class CopyEngine implements AutoCloseable {
     return results;
   }
 
+  // instanceof rather than a pattern switch here and in Transfers: see docs/architecture.md, "Start-up"
   private ImageSource source(ImageLocation location) {
-    return switch (location) {
-      case ImageLocation.Registry registry -> new RegistryEndpoint(client, registry.reference());
-      case ImageLocation.Layout layout -> new LayoutEndpoint(
-          layouts.computeIfAbsent(key(layout), d -> OciLayout.open(d)), layout.name());
-    };
+    if (location instanceof ImageLocation.Layout layout) {
+      return new LayoutEndpoint(layouts.computeIfAbsent(key(layout), d -> OciLayout.open(d)), layout.name());
+    }
+    return new RegistryEndpoint(client, ((ImageLocation.Registry) location).reference());
   }
 
   private ImageSink sink(ImageLocation location) {
-    return switch (location) {
-      case ImageLocation.Registry registry -> new RegistryEndpoint(client, registry.reference());
-      case ImageLocation.Layout layout -> new LayoutEndpoint(
+    if (location instanceof ImageLocation.Layout layout) {
+      return new LayoutEndpoint(
           layouts.compute(key(layout), (dir, opened) ->
               opened != null && Files.exists(dir.resolve("index.json")) ? opened : OciLayout.openOrCreate(dir)),
           layout.name());
-    };
+    }
+    return new RegistryEndpoint(client, ((ImageLocation.Registry) location).reference());
   }
 
   private static Path key(ImageLocation.Layout layout) {

@@ -30,6 +30,9 @@ public interface ProgressListener {
   /** A blob is at the destination. */
   default void blobDone(CopyRequest request, Descriptor blob, BlobOutcome outcome) {}
 
-  /** An image copy ended. */
+  /**
+   * An image copy ended. {@code result.request()} is the instance {@link #imageStarted} was given,
+   * and the calls for each request come from {@link CopyEngine} in the order started, blobs, done.
+   */
   default void imageDone(CopyResult result) {}
 }

@@ -5,13 +5,16 @@ import dev.holdfast.oci.manifest.Descriptor;
 import dev.holdfast.oci.manifest.ImageIndex;
 import dev.holdfast.oci.manifest.ImageManifest;
 import dev.holdfast.oci.manifest.Manifest;
+import dev.holdfast.oci.reference.Digest;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
@@ -56,9 +59,10 @@ final class Transfers {
    * the config and layers of an image. The caller stores the manifest afterwards.
    */
   void copyContents(Job job, Manifest manifest) {
-    switch (manifest) {
-      case ImageIndex index -> inParallel(index.manifests(), child -> copyManifest(job, child, null));
-      case ImageManifest image -> inParallel(blobsOf(image), blob -> copyBlob(job, blob));
+    if (manifest instanceof ImageIndex index) {
+      inParallel(index.manifests(), child -> copyManifest(job, child, null));
+    } else {
+      inParallel(blobsOf((ImageManifest) manifest), blob -> copyBlob(job, blob));
     }
   }
 
@@ -94,14 +98,17 @@ final class Transfers {
     }
   }
 
+  /** The config and the layers, each digest once (a blob listed twice is copied once). */
   private static List<Descriptor> blobsOf(ImageManifest image) {
     List<Descriptor> blobs = new ArrayList<>();
+    Set<Digest> seen = new HashSet<>();
     blobs.add(image.config());
+    seen.add(image.config().digest());
     for (Descriptor layer : image.layers()) {
       // Foreign (non-distributable) layers live at their URLs, not in the registry.
       boolean foreign = !layer.urls().isEmpty() && (layer.mediaType().contains("foreign")
           || layer.mediaType().contains("nondistributable"));
-      if (!foreign && !blobs.contains(layer)) {
+      if (!foreign && seen.add(layer.digest())) {
         blobs.add(layer);
       }
     }

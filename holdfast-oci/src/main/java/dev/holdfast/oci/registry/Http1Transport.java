@@ -83,6 +83,18 @@ final class Http1Transport {
       int port = uri.getPort() >= 0 ? uri.getPort() : https ? 443 : 80;
       return new Origin(scheme, bare, port, RegistryEndpoints.authority(uri), https ? tls : null);
     }
+
+    // equals and hashCode are written out, not generated: see docs/architecture.md, "Start-up"
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Origin other && port == other.port && scheme.equals(other.scheme)
+          && host.equals(other.host) && authority.equals(other.authority) && tls == other.tls;
+    }
+
+    @Override
+    public int hashCode() {
+      return (scheme.hashCode() * 31 + host.hashCode()) * 31 + port;
+    }
   }
 
   private final int connectTimeoutMillis;

@@ -6,11 +6,27 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.holdfast.oci.reference.ImageReference;
 import java.nio.file.Path;
 import java.util.Optional;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class ImageLocationTest {
+
+  @Test
+  void equalWhenTheyNameTheSameImage() {
+    ImageLocation registry = ImageLocation.parse("docker://registry.example.com/app:1.0");
+    assertThat(registry).isEqualTo(ImageLocation.parse("registry.example.com/app:1.0"))
+        .hasSameHashCodeAs(ImageLocation.parse("registry.example.com/app:1.0"));
+    assertThat(registry).isNotEqualTo(ImageLocation.parse("registry.example.com/app:1.1"));
+
+    ImageLocation layout = ImageLocation.parse("oci:/tmp/layout:app");
+    assertThat(layout).isEqualTo(ImageLocation.Layout.of(Path.of("/tmp/layout"), "app"))
+        .hasSameHashCodeAs(ImageLocation.Layout.of(Path.of("/tmp/layout"), "app"));
+    assertThat(layout).isNotEqualTo(ImageLocation.parse("oci:/tmp/layout"))
+        .isNotEqualTo(ImageLocation.parse("oci:/tmp/other:app"))
+        .isNotEqualTo(registry);
+  }
 
   @ParameterizedTest(name = "{0}")
   @CsvSource(delimiter = '|', textBlock = """

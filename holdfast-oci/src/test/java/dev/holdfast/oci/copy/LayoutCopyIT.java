@@ -6,12 +6,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.holdfast.oci.layout.OciLayout;
+import dev.holdfast.oci.reference.Digest;
 import dev.holdfast.oci.testing.RegistryExtension;
 import dev.holdfast.oci.testing.Skopeo;
 import dev.holdfast.oci.testing.SyntheticImage;
 import dev.holdfast.oci.testing.SyntheticImage.Format;
 import dev.holdfast.oci.testing.WrittenImage;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -130,5 +132,41 @@ class LayoutCopyIT {
     assertThat(engine.copy(CopyRequest.of(layout, at(registry, "back/docker:1"), CopyOptions.defaults())))
         .isInstanceOf(CopyResult.Copied.class);
     assertThat(skopeo.inspectRaw(registry.image("back/docker:1"))).isEqualTo(docker.topBytes());
+  }
+
+  @Test
+  void aLayerListedTwiceCrossesOnceAndTheDigestStays() throws IOException {
+    Path dir = work.resolve("twice");
+    Path blobs = Files.createDirectories(dir.resolve("blobs/sha256"));
+    Files.writeString(dir.resolve("oci-layout"), "{\"imageLayoutVersion\":\"1.0.0\"}");
+    byte[] layer = "one layer, listed twice".getBytes(StandardCharsets.UTF_8);
+    byte[] config = "{\"architecture\":\"amd64\",\"os\":\"linux\",\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[]}}"
+        .getBytes(StandardCharsets.UTF_8);
+    String layerDescriptor = "{\"mediaType\":\"application/vnd.oci.image.layer.v1.tar\",\"digest\":\"%s\",\"size\":%d%s}";
+    // the second entry differs in its annotations only: the same blob all the same
+    byte[] manifest = ("{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\","
+        + "\"config\":{\"mediaType\":\"application/vnd.oci.image.config.v1+json\",\"digest\":\"%s\",\"size\":%d},"
+        + "\"layers\":[" + layerDescriptor + "," + layerDescriptor + "]}").formatted(
+            putBlob(blobs, config), config.length, putBlob(blobs, layer), layer.length, "",
+            putBlob(blobs, layer), layer.length, ",\"annotations\":{\"note\":\"again\"}")
+        .getBytes(StandardCharsets.UTF_8);
+    Files.writeString(dir.resolve("index.json"), ("{\"schemaVersion\":2,\"manifests\":[{\"mediaType\":"
+        + "\"application/vnd.oci.image.manifest.v1+json\",\"digest\":\"%s\",\"size\":%d,"
+        + "\"annotations\":{\"org.opencontainers.image.ref.name\":\"twice\"}}]}").formatted(
+            putBlob(blobs, manifest), manifest.length));
+
+    CopyResult copy = engine.copy(CopyRequest.of(ImageLocation.Layout.of(dir, "twice"), at(registry, "dst/twice:1"),
+        CopyOptions.defaults()));
+
+    assertThat(copy).isInstanceOf(CopyResult.Copied.class);
+    assertThat(copy.stats().blobsCopied()).as("the config and the layer, once").isEqualTo(2);
+    assertThat(copy.stats().blobsSkipped()).isZero();
+    assertThat(skopeo.inspectRaw(registry.image("dst/twice:1"))).isEqualTo(manifest);
+  }
+
+  private static Digest putBlob(Path blobs, byte[] content) throws IOException {
+    Digest digest = Digest.sha256(content);
+    Files.write(blobs.resolve(digest.encoded()), content);
+    return digest;
   }
 }

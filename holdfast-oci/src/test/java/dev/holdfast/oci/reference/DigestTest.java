@@ -22,6 +22,16 @@ class DigestTest {
   }
 
   @Test
+  void equalWhenAlgorithmAndValueAreEqual() {
+    String hex = "ab".repeat(32);
+    Digest digest = Digest.parse("sha256:" + hex);
+    assertThat(digest).isEqualTo(new Digest("sha256", hex)).hasSameHashCodeAs(new Digest("sha256", hex));
+    assertThat(digest).isNotEqualTo(Digest.parse("sha256:" + "cd".repeat(32)));
+    assertThat(Digest.parse("sha512:" + hex + hex)).isNotEqualTo(Digest.parse("sha256:" + hex));
+    assertThat(digest).isNotEqualTo("sha256:" + hex);
+  }
+
+  @Test
   void parseRoundTrips() {
     String text = "sha512:" + "ab".repeat(64);
     assertThat(Digest.parse(text).toString()).isEqualTo(text);
