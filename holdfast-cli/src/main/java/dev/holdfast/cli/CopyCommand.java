@@ -57,6 +57,8 @@ final class CopyCommand implements Callable<Integer> {
     } catch (RegistryOptions.BadOptionException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage(), e);
     }
-    return flags.run(spec, client, List.of(request));
+    try (client) {
+      return flags.run(spec, client, List.of(request));
+    }
   }
 }

@@ -97,7 +97,9 @@ final class SyncCommand implements Callable<Integer> {
     } catch (RegistryOptions.BadOptionException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage(), e);
     }
-    return flags.run(spec, client, requests, refused);
+    try (client) {
+      return flags.run(spec, client, requests, refused);
+    }
   }
 
   /** Each image to copy, by its original reference, and where to read it. */

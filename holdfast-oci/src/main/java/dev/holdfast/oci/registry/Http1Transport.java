@@ -12,6 +12,7 @@ import java.net.http.HttpHeaders;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -102,6 +103,7 @@ final class Http1Transport {
   private final Map<Origin, Deque<Connection>> idle = new HashMap<>();
   private final ConcurrentLinkedQueue<byte[]> buffers = new ConcurrentLinkedQueue<>();
   private final AtomicInteger connectionsOpened = new AtomicInteger();
+  private volatile boolean closed;
 
   Http1Transport(Duration connectTimeout, Duration readTimeout) {
     this.connectTimeoutMillis = millis(connectTimeout);
@@ -117,8 +119,29 @@ final class Http1Transport {
     return connectionsOpened.get();
   }
 
+  /**
+   * Closes the idle connections; a connection in use is closed when its response has been read
+   * instead of going back to the pool. Sending afterwards throws {@link IllegalStateException}.
+   */
+  void close() {
+    closed = true;
+    List<Connection> pooled = new ArrayList<>();
+    synchronized (idle) {
+      idle.values().forEach(pooled::addAll);
+      idle.clear();
+    }
+    pooled.forEach(Connection::close);
+  }
+
+  boolean isClosed() {
+    return closed;
+  }
+
   /** Sends the request and reads the response head; the body streams from the connection. */
   Reply send(Request request) throws IOException {
+    if (closed) {
+      throw new IllegalStateException("the registry client is closed");
+    }
     Origin origin = Origin.of(request.uri(), request.tls());
     byte[] head = head(request, origin);
     int timeout = request.timeout() == null ? readTimeoutMillis : millis(request.timeout());
@@ -287,7 +310,7 @@ final class Http1Transport {
         }
       }
       Deque<Connection> connections = idle.computeIfAbsent(connection.origin, o -> new ArrayDeque<>());
-      if (connections.size() < MAX_IDLE_PER_ORIGIN) {
+      if (!closed && connections.size() < MAX_IDLE_PER_ORIGIN) {
         connections.addFirst(connection);
         return;
       }

@@ -76,7 +76,16 @@ final class RegistryCaller {
     return send(call, false);
   }
 
+  /** See {@link RegistryClient#close()}. */
+  void close() {
+    transport.close();
+    endpoints.close();
+  }
+
   private Response send(Call call, boolean authenticate) {
+    if (transport.isClosed()) {
+      throw new IllegalStateException("the registry client is closed");
+    }
     boolean authRetried = false;
     for (int attempt = 1; ; attempt++) {
       Optional<Duration> retryAfter = Optional.empty();

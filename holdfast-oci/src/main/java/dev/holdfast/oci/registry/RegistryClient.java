@@ -23,7 +23,7 @@ import java.util.Optional;
  * are {@link RegistryException}s; {@link RegistryException#isRetryable()} tells whether trying
  * again later can help (the client already retried as its {@link RetryPolicy} says).
  */
-public final class RegistryClient {
+public final class RegistryClient implements AutoCloseable {
 
   private final RegistryCaller caller;
 
@@ -32,6 +32,18 @@ public final class RegistryClient {
     this.caller = new RegistryCaller(endpoints, new ConcurrencyLimiter(builder.concurrency),
         builder.retryPolicy, builder.sleeper, builder.clock, builder.userAgent, builder.readTimeout,
         builder.credentials);
+  }
+
+  /**
+   * Closes the pooled connections and shuts down the HTTP clients. A blob stream still open keeps
+   * working, and its connection is closed when the stream is; any other call afterwards throws
+   * {@link IllegalStateException}. Call it once the client's copies are done: a long-running
+   * process that replaces its client (new credentials or trust) would otherwise keep the old
+   * one's idle connections until the registries drop them.
+   */
+  @Override
+  public void close() {
+    caller.close();
   }
 
   /** A builder with the defaults: anonymous, system trust, {@link RetryPolicy#defaults()}. */

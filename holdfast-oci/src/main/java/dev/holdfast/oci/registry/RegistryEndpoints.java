@@ -52,6 +52,11 @@ final class RegistryEndpoints {
     this.connectTimeout = connectTimeout;
   }
 
+  /** Shuts the JDK HTTP clients down: exchanges under way finish, no new ones start. */
+  void close() {
+    clients.values().forEach(HttpClient::shutdown);
+  }
+
   /** The API host for a registry name ({@code docker.io} is served at {@code registry-1.docker.io}). */
   static String apiHost(String registry) {
     return registry.equals(DOCKER_HUB) ? DOCKER_HUB_API : registry;

@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -40,6 +41,8 @@ class Http1TransportTest {
   private volatile boolean answer;
   /** When set, answers wait until the test opens it. */
   private volatile CountDownLatch held;
+  /** Request heads read so far, on all connections. */
+  private final AtomicInteger requests = new AtomicInteger();
 
   @BeforeEach
   void start() throws IOException {
@@ -66,6 +69,7 @@ class Http1TransportTest {
         head.append((char) b);
         if (head.toString().endsWith("\r\n\r\n")) {
           head.setLength(0);
+          requests.incrementAndGet();
           if (!answer) {
             continue;
           }
@@ -142,6 +146,54 @@ class Http1TransportTest {
     }
     assertThat(transport.connectionsOpened()).as("the second request reused the probe's connection")
         .isEqualTo(1);
+  }
+
+  @Test
+  void closeClosesPooledConnectionsAndThoseGivenBackLater() throws IOException {
+    Http1Transport transport = new Http1Transport(Duration.ofSeconds(5), LONG);
+    answer = true;
+    Http1Transport.Reply first = transport.send(get(uri(), null));
+    try (InputStream body = first.body()) {
+      body.readAllBytes(); // back to the pool
+    }
+    held = new CountDownLatch(1);
+    CompletableFuture<Http1Transport.Reply> second = CompletableFuture.supplyAsync(() -> {
+      try {
+        return transport.send(get(uri(), null));
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    });
+    // the second request is on the pooled connection, its answer held back
+    await().atMost(Duration.ofSeconds(10)).until(() -> requests.get() == 2);
+    assertThat(accepted).hasSize(1);
+
+    transport.close();
+    held.countDown();
+    try (InputStream body = second.join().body()) {
+      assertThat(body.readAllBytes()).as("a response under way is read to its end").hasSize(2);
+    }
+
+    // the server's side ends when the client closes the connection instead of pooling it
+    await().atMost(Duration.ofSeconds(10)).until(() -> accepted.get(0).isClosed());
+    assertThat(transport.connectionsOpened()).isEqualTo(1);
+    assertThatThrownBy(() -> transport.send(get(uri(), null)))
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
+  }
+
+  @Test
+  void closeClosesIdleConnections() throws IOException {
+    Http1Transport transport = new Http1Transport(Duration.ofSeconds(5), LONG);
+    answer = true;
+    try (InputStream body = transport.send(get(uri(), null)).body()) {
+      body.readAllBytes();
+    }
+    assertThat(accepted).hasSize(1);
+    assertThat(accepted.get(0).isClosed()).as("pooled, open").isFalse();
+
+    transport.close();
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> accepted.get(0).isClosed());
   }
 
   @Test

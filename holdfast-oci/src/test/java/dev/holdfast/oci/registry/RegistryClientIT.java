@@ -61,6 +61,24 @@ class RegistryClientIT {
     return Stream.of(plain, tls, basic, token);
   }
 
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("modes")
+  void aClosedClientFinishesTheStreamItOpenedAndRefusesNewCalls(RegistryExtension registry) throws IOException {
+    skopeo.push(single, registry.image("close/single:v1"));
+    ImageReference image = ref(registry, "close/single:v1");
+    RegistryClient client = TestClients.client(registry);
+    ImageManifest manifest = (ImageManifest) client.getManifest(image);
+    Descriptor layer = manifest.layers().get(0);
+
+    try (InputStream open = client.openBlob(image, layer)) {
+      client.close();
+      assertThat(open.readAllBytes()).isEqualTo(single.readBlob(layer.digest().toString()));
+    }
+    assertThatThrownBy(() -> client.headManifest(image))
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
+    client.close(); // twice is harmless
+  }
+
   // ---- pulling ------------------------------------------------------------------------------
 
   @ParameterizedTest(name = "{0}")
