@@ -32,6 +32,7 @@ final class Call {
   boolean direct = !jdkTransportSelected();
   Http1Transport.BodyWriter directBody;
   long directLength = -1;
+  Set<Integer> expected = Set.of(200);
 
   static final String TRANSPORT_PROPERTY = "holdfast.registry.transport";
 
@@ -39,7 +40,6 @@ final class Call {
   static boolean jdkTransportSelected() {
     return "jdk".equals(System.getProperty(TRANSPORT_PROPERTY));
   }
-  Set<Integer> expected = Set.of(200);
 
   private Call(String registry, String action, String method, String target) {
     this.registry = registry;

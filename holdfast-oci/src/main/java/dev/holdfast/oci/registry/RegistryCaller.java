@@ -36,10 +36,9 @@ final class RegistryCaller {
   static final int MAX_REDIRECTS = 10;
   private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(10);
   private static final Logger log = LoggerFactory.getLogger(RegistryCaller.class);
-
-  private final ConcurrentHashMap<String, ReentrantLock> probeLocks = new ConcurrentHashMap<>();
   private static final int MAX_ERROR_BODY = 64 * 1024;
 
+  private final ConcurrentHashMap<String, ReentrantLock> probeLocks = new ConcurrentHashMap<>();
   private final RegistryEndpoints endpoints;
   private final ConcurrencyLimiter limiter;
   private final RetryPolicy retry;

@@ -106,6 +106,18 @@ class Http1TransportTest {
         null, -1, timeout);
   }
 
+  /** Sends on another thread, so the test can hold the answer back meanwhile. */
+  private static CompletableFuture<Http1Transport.Reply> sendAsync(Http1Transport transport,
+      Http1Transport.Request request) {
+    return CompletableFuture.supplyAsync(() -> {
+      try {
+        return transport.send(request);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    });
+  }
+
   @Test
   void aRequestsOwnTimeoutBoundsTheWaitForItsAnswer() {
     Http1Transport transport = new Http1Transport(Duration.ofSeconds(5), LONG);
@@ -128,13 +140,7 @@ class Http1TransportTest {
       assertThat(body.readAllBytes()).asString(StandardCharsets.ISO_8859_1).isEqualTo("{}");
     }
     held = new CountDownLatch(1);
-    CompletableFuture<Http1Transport.Reply> answered = CompletableFuture.supplyAsync(() -> {
-      try {
-        return transport.send(get(uri(), null));
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    });
+    CompletableFuture<Http1Transport.Reply> answered = sendAsync(transport, get(uri(), null));
     // still waiting, without a timeout, well past the probe's 500 ms; then the answer comes
     await().during(Duration.ofMillis(800)).atMost(Duration.ofSeconds(10)).until(() -> !answered.isDone());
     held.countDown();
@@ -157,13 +163,7 @@ class Http1TransportTest {
       body.readAllBytes(); // back to the pool
     }
     held = new CountDownLatch(1);
-    CompletableFuture<Http1Transport.Reply> second = CompletableFuture.supplyAsync(() -> {
-      try {
-        return transport.send(get(uri(), null));
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    });
+    CompletableFuture<Http1Transport.Reply> second = sendAsync(transport, get(uri(), null));
     // the second request is on the pooled connection, its answer held back
     await().atMost(Duration.ofSeconds(10)).until(() -> requests.get() == 2);
     assertThat(accepted).hasSize(1);
