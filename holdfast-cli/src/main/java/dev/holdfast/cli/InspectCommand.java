@@ -89,7 +89,7 @@ final class InspectCommand implements Callable<Integer> {
       err.println("holdfast inspect: " + e.getMessage());
       return 1;
     }
-    try {
+    try (reader) {
       Manifest manifest = reader.manifest();
       if (raw) {
         rawOut.write(manifest.raw());
@@ -114,12 +114,16 @@ final class InspectCommand implements Callable<Integer> {
   }
 
   /** Where the image is read: a registry or an OCI layout. */
-  private sealed interface Reader {
+  private sealed interface Reader extends AutoCloseable {
     String name();
 
     Manifest manifest();
 
     InputStream blob(Descriptor descriptor);
+
+    /** Closes the registry client's connections; a layout holds nothing open. */
+    @Override
+    default void close() {}
   }
 
   private record FromRegistry(RegistryClient client, ImageReference reference) implements Reader {
@@ -136,6 +140,11 @@ final class InspectCommand implements Callable<Integer> {
     @Override
     public InputStream blob(Descriptor descriptor) {
       return client.openBlob(reference, descriptor);
+    }
+
+    @Override
+    public void close() {
+      client.close();
     }
   }
 
