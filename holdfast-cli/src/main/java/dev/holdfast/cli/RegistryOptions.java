@@ -5,6 +5,8 @@ import dev.holdfast.oci.auth.CredentialHelpers;
 import dev.holdfast.oci.auth.CredentialProvider;
 import dev.holdfast.oci.auth.DockerConfig;
 import dev.holdfast.oci.registry.RegistryClient;
+import dev.holdfast.oci.tls.CertsDirectories;
+import dev.holdfast.oci.tls.InvalidClientIdentityException;
 import dev.holdfast.oci.tls.InvalidTrustBundleException;
 import dev.holdfast.oci.tls.PemBundle;
 import dev.holdfast.oci.tls.TrustConfig;
@@ -18,10 +20,13 @@ import picocli.CommandLine.Option;
 
 /**
  * The options of every command that talks to registries ({@code --authfile}, {@code --ca-file},
- * {@code --insecure-registry}), as a picocli mixin that builds the {@link RegistryClient}.
+ * {@code --certs-d}, {@code --insecure-registry}), as a picocli mixin that builds the {@link
+ * RegistryClient}.
  *
  * <p>As Docker does, loopback registries ({@code localhost}, {@code 127.0.0.0/8}, {@code [::1]})
- * may be reached over plain HTTP without {@code --insecure-registry}.
+ * may be reached over plain HTTP without {@code --insecure-registry}. Per-registry CA certificates
+ * and client certificates are read from certs.d directories as Podman, skopeo and Docker read
+ * them ({@link CertsDirectories}).
  */
 final class RegistryOptions {
 
@@ -49,6 +54,15 @@ final class RegistryOptions {
   List<Path> caFiles = new ArrayList<>();
 
   @Option(
+      names = "--certs-d",
+      paramLabel = "DIR",
+      description = "A directory laid out as /etc/containers/certs.d: one subdirectory per registry"
+          + " (HOST or HOST:PORT) with CA certificates (*.crt) and a client certificate for mutual"
+          + " TLS (*.cert with its *.key). Repeatable; read before the default locations"
+          + " (~/.config/containers/certs.d, /etc/containers/certs.d, /etc/docker/certs.d).")
+  List<Path> certsDirectories = new ArrayList<>();
+
+  @Option(
       names = "--insecure-registry",
       paramLabel = "HOST[:PORT]",
       description = "A registry reached over plain HTTP or HTTPS without certificate checks."
@@ -72,7 +86,7 @@ final class RegistryOptions {
   private RegistryClient newClient(PrintWriter err, Map<String, String> environment, MirrorOptions mirrors) {
     return RegistryClient.builder()
         .credentials(credentials(environment))
-        .trust(trust(err, mirrors))
+        .trust(trust(err, environment, mirrors))
         .userAgent("holdfast/" + VersionProvider.version())
         .build();
   }
@@ -91,7 +105,7 @@ final class RegistryOptions {
     }
   }
 
-  private TrustConfig trust(PrintWriter err, MirrorOptions mirrors) {
+  private TrustConfig trust(PrintWriter err, Map<String, String> environment, MirrorOptions mirrors) {
     TrustConfig.Builder trust = TrustConfig.builder();
     if (mirrors != null) {
       try {
@@ -109,6 +123,14 @@ final class RegistryOptions {
       }
       bundle.warnings().forEach(warning -> err.println("warning: " + warning));
       trust.addGlobalBundle(bundle);
+    }
+    List<CertsDirectories.Root> roots = new ArrayList<>();
+    certsDirectories.forEach(dir -> roots.add(new CertsDirectories.Root(dir, true)));
+    roots.addAll(CertsDirectories.defaultRoots(environment));
+    try {
+      CertsDirectories.addTo(trust, roots).forEach(warning -> err.println("warning: " + warning));
+    } catch (IllegalArgumentException | InvalidTrustBundleException | InvalidClientIdentityException e) {
+      throw new BadOptionException("--certs-d: " + e.getMessage(), e);
     }
     for (String registry : insecureRegistries) {
       try {

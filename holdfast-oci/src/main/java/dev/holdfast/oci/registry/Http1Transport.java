@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 
@@ -189,16 +190,39 @@ final class Http1Transport {
       }
       return reply(connection, request, response, true);
     } catch (IOException e) {
+      IOException failure = connection.reused || headRead ? e : tlsAlertBehind(connection, e);
       connection.close();
       if (connection.reused && !headRead && request.body() == null
           && !(e instanceof SocketTimeoutException)) {
         throw new StaleConnection(e);
       }
-      throw e;
+      throw failure;
     } catch (RuntimeException | Error e) {
       connection.close();
       throw e;
     }
+  }
+
+  /**
+   * On a new TLS connection a failed write can hide the reason: with TLS 1.3 a server that refuses
+   * the client's certificate, or its absence, says so in an alert after the client's side of the
+   * handshake is done and closes the connection, and the request's write then fails first ("Broken
+   * pipe"). The alert is already in the socket's receive buffer: read it, and report it instead.
+   */
+  private static IOException tlsAlertBehind(Connection connection, IOException failure) {
+    if (!(connection.socket instanceof SSLSocket) || failure instanceof SSLException) {
+      return failure;
+    }
+    try {
+      connection.socket.setSoTimeout(1000);
+      connection.in.read();
+    } catch (SSLException alert) {
+      alert.addSuppressed(failure);
+      return alert;
+    } catch (IOException | RuntimeException nothingMore) {
+      // no alert: the write's failure is the whole story
+    }
+    return failure;
   }
 
   private void writeBody(Connection connection, Request request) throws IOException {

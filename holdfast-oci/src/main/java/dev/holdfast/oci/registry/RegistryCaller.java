@@ -19,6 +19,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.DoubleSupplier;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.SSLPeerUnverifiedException;
 import org.slf4j.Logger;
@@ -374,6 +375,20 @@ final class RegistryCaller {
     }
   }
 
+  /**
+   * Whether the server ended the handshake with an alert about the client's certificate: none
+   * was sent, or the one sent is not accepted. (With TLS 1.3 the client learns it after its own
+   * side of the handshake is done, so this may come as a plain SSLException.)
+   */
+  private static boolean refusedOurCertificate(Throwable cause) {
+    String message = cause.getMessage();
+    return cause instanceof SSLException && message != null
+        && (message.contains("Received fatal alert: certificate_required")
+            || message.contains("Received fatal alert: bad_certificate")
+            || message.contains("Received fatal alert: unknown_ca")
+            || message.contains("Received fatal alert: certificate_unknown"));
+  }
+
   private RegistryException connectionFailure(Call call, IOException e) {
     for (Throwable cause = e.getCause(); cause != null; cause = cause.getCause()) {
       if (cause instanceof RegistryException fromBody) {
@@ -381,10 +396,15 @@ final class RegistryCaller {
       }
     }
     for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+      if (refusedOurCertificate(cause)) {
+        return new TlsException(call.registry, call.action, "the registry refused the TLS connection ("
+            + cause.getMessage() + "): it asks for a client certificate it accepts (mutual TLS); give one"
+            + " as client.cert and client.key in a certs.d directory for " + call.registry + " (--certs-d)", e);
+      }
       if (cause instanceof SSLHandshakeException || cause instanceof SSLPeerUnverifiedException) {
         return new TlsException(call.registry, call.action, "the TLS handshake failed ("
-            + cause.getMessage() + "); if the registry uses a private CA, trust it with --ca-file,"
-            + " or mark the registry --insecure-registry", e);
+            + cause.getMessage() + "); if the registry uses a private CA, trust it with --ca-file or a"
+            + " certs.d directory (--certs-d), or mark the registry --insecure-registry", e);
       }
     }
     String what = e instanceof ConnectException ? "cannot connect"

@@ -101,7 +101,7 @@ final class RegistryEndpoints {
 
   /** The TLS context for {@code registry}: its trust, or trust-everything when insecure. */
   SSLContext sslContext(String registry) {
-    return trust.isInsecure(registry) ? trust.insecureSslContext() : trust.sslContext(registry);
+    return trust.isInsecure(registry) ? trust.insecureSslContext(registry) : trust.sslContext(registry);
   }
 
   /** The TLS context for a URI outside the registry (redirect target), by its authority. */

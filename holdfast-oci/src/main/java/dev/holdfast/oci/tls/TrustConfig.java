@@ -12,6 +12,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import javax.net.ssl.SSLContext;
@@ -22,19 +23,25 @@ import javax.net.ssl.X509ExtendedTrustManager;
 import javax.net.ssl.X509TrustManager;
 
 /**
- * Which certificates to trust for which registry, and which registries skip verification.
- * Immutable; build with {@link #builder()}.
+ * Which certificates to trust for which registry, which registries skip verification, and which
+ * client certificate (mutual TLS) each registry is offered. Immutable; build with {@link
+ * #builder()}.
  *
  * <p>Registries are named as in {@code ImageReference.registry()}: {@code host} or {@code
  * host:port}. A key with a port applies to that port only; a key without a port applies to the
- * host on every port. Host names are compared case-insensitively.
+ * host on every port (for a client certificate, the one for {@code host:port} wins over the one
+ * for {@code host}). Host names are compared case-insensitively.
  */
 public final class TrustConfig {
   private final List<PemBundle> global;
   private final Map<String, List<PemBundle>> perRegistry;
   private final Set<String> insecure;
-  private final Map<List<PemBundle>, SSLContext> contexts = new ConcurrentHashMap<>();
-  private volatile SSLContext insecureContext;
+  private final Map<String, ClientIdentity> identities;
+  private final Map<ContextKey, SSLContext> contexts = new ConcurrentHashMap<>();
+  private final Map<Optional<ClientIdentity>, SSLContext> insecureContexts = new ConcurrentHashMap<>();
+
+  /** What a TLS context is made of: the bundles to trust beyond the JDK's roots, the client certificate. */
+  private record ContextKey(List<PemBundle> bundles, Optional<ClientIdentity> identity) {}
 
   private TrustConfig(Builder builder) {
     this.global = List.copyOf(builder.global);
@@ -42,6 +49,7 @@ public final class TrustConfig {
     builder.perRegistry.forEach((k, v) -> copy.put(k, List.copyOf(v)));
     this.perRegistry = Collections.unmodifiableMap(copy);
     this.insecure = Collections.unmodifiableSet(new LinkedHashSet<>(builder.insecure));
+    this.identities = Collections.unmodifiableMap(new LinkedHashMap<>(builder.identities));
   }
 
   /** A builder. */
@@ -66,14 +74,23 @@ public final class TrustConfig {
     return List.copyOf(new LinkedHashSet<>(bundles));
   }
 
+  /** The client certificate offered to {@code registry}, if one is configured. */
+  public Optional<ClientIdentity> identityFor(String registry) {
+    String key = normalize(registry);
+    ClientIdentity identity = identities.get(key);
+    return Optional.ofNullable(identity != null ? identity : identities.get(hostOf(key)));
+  }
+
   /**
-   * The JDK default roots plus the global bundles plus {@code registry}'s bundles. Contexts are
-   * cached per distinct set of bundles.
+   * The JDK default roots plus the global bundles plus {@code registry}'s bundles, and the
+   * registry's client certificate if it has one. Contexts are cached per distinct set of bundles
+   * and certificate.
    *
    * @throws IllegalStateException when the JDK's TLS machinery fails (it should not)
    */
   public SSLContext sslContext(String registry) {
-    return contexts.computeIfAbsent(bundlesFor(registry), TrustConfig::newContext);
+    return contexts.computeIfAbsent(new ContextKey(bundlesFor(registry), identityFor(registry)),
+        TrustConfig::newContext);
   }
 
   /** The trust manager behind {@link #sslContext}: the JDK's roots plus the bundles. */
@@ -88,16 +105,13 @@ public final class TrustConfig {
   }
 
   /**
-   * A context that accepts any certificate for any host name. Use it only for registries that
-   * {@link #isInsecure} says were configured insecure.
+   * A context that accepts any certificate for any host name, and offers {@code registry}'s client
+   * certificate if it has one. Use it only for registries that {@link #isInsecure} says were
+   * configured insecure.
    */
-  public SSLContext insecureSslContext() {
-    SSLContext context = insecureContext;
-    if (context == null) {
-      context = initContext(new TrustManager[] {new TrustEverything()});
-      insecureContext = context;
-    }
-    return context;
+  public SSLContext insecureSslContext(String registry) {
+    return insecureContexts.computeIfAbsent(identityFor(registry),
+        identity -> initContext(identity, new TrustManager[] {new TrustEverything()}));
   }
 
   /** Human-readable warnings about skipped PEM blocks, one per block, naming bundle and position. */
@@ -114,6 +128,8 @@ public final class TrustConfig {
     out.append("trust: JDK default roots");
     global.forEach(b -> describe(out, "all registries", b));
     perRegistry.forEach((registry, bundles) -> bundles.forEach(b -> describe(out, registry, b)));
+    identities.forEach((registry, identity) -> out.append("\nclient certificate for ").append(registry)
+        .append(": ").append(identity.source()).append(" (").append(identity.subject()).append(")"));
     if (!insecure.isEmpty()) {
       out.append("\ninsecure (TLS not verified): ").append(String.join(", ", insecure));
     }
@@ -143,21 +159,24 @@ public final class TrustConfig {
     return colon > 0 && registry.indexOf(':') == colon ? registry.substring(0, colon) : registry;
   }
 
-  private static SSLContext newContext(List<PemBundle> bundles) {
-    if (bundles.isEmpty()) {
+  private static SSLContext newContext(ContextKey key) {
+    List<PemBundle> bundles = key.bundles();
+    if (bundles.isEmpty() && key.identity().isEmpty()) {
       try {
         return SSLContext.getDefault();
       } catch (GeneralSecurityException e) {
         throw new IllegalStateException("the JDK has no default TLS context", e);
       }
     }
-    return initContext(new TrustManager[] {mergedTrustManager(bundles)});
+    TrustManager[] trust = bundles.isEmpty() ? null : new TrustManager[] {mergedTrustManager(bundles)};
+    return initContext(key.identity(), trust);
   }
 
-  private static SSLContext initContext(TrustManager[] trustManagers) {
+  /** A TLS context; null trust managers mean the JDK's default trust. */
+  private static SSLContext initContext(Optional<ClientIdentity> identity, TrustManager[] trustManagers) {
     try {
       SSLContext context = SSLContext.getInstance("TLS");
-      context.init(null, trustManagers, null);
+      context.init(identity.map(ClientIdentity::keyManagers).orElse(null), trustManagers, null);
       return context;
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("cannot create a TLS context", e);
@@ -206,7 +225,8 @@ public final class TrustConfig {
 
   @Override
   public String toString() {
-    return "TrustConfig[global=" + global + ", perRegistry=" + perRegistry + ", insecure=" + insecure + "]";
+    return "TrustConfig[global=" + global + ", perRegistry=" + perRegistry + ", insecure=" + insecure
+        + ", identities=" + identities + "]";
   }
 
   /** Accepts every certificate and host name: only for registries configured insecure. */
@@ -240,6 +260,7 @@ public final class TrustConfig {
     private final List<PemBundle> global = new ArrayList<>();
     private final Map<String, List<PemBundle>> perRegistry = new LinkedHashMap<>();
     private final Set<String> insecure = new LinkedHashSet<>();
+    private final Map<String, ClientIdentity> identities = new LinkedHashMap<>();
 
     private Builder() {}
 
@@ -258,6 +279,28 @@ public final class TrustConfig {
     public Builder addRegistryBundle(String registry, PemBundle bundle) {
       perRegistry.computeIfAbsent(validate(registry), k -> new ArrayList<>()).add(bundle);
       return this;
+    }
+
+    /**
+     * Offers the client certificate to {@code registry} ({@code host} or {@code host:port}) when
+     * it asks for one.
+     *
+     * @throws IllegalArgumentException when the registry already has a client certificate: a
+     *     registry is offered one, not a choice
+     */
+    public Builder addClientIdentity(String registry, ClientIdentity identity) {
+      String key = validate(registry);
+      ClientIdentity earlier = identities.putIfAbsent(key, identity);
+      if (earlier != null) {
+        throw new IllegalArgumentException("two client certificates for " + key + ": " + earlier.source()
+            + ", and " + identity.source());
+      }
+      return this;
+    }
+
+    /** Whether {@code registry} has a client certificate already. */
+    public boolean hasClientIdentity(String registry) {
+      return identities.containsKey(normalize(registry));
     }
 
     /** Skips TLS verification for {@code registry} ({@code host} or {@code host:port}). */

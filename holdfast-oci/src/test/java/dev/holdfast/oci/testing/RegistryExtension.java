@@ -40,6 +40,7 @@ public final class RegistryExtension
   private final RegistryMode mode;
   private final boolean tls;
   private final boolean anonymousPull;
+  private final boolean clientCertificates;
   private final Duration startupTimeout;
 
   private Path dir;
@@ -54,6 +55,7 @@ public final class RegistryExtension
     this.mode = b.mode;
     this.tls = b.tls;
     this.anonymousPull = b.anonymousPull;
+    this.clientCertificates = b.clientCertificates;
     this.startupTimeout = b.startupTimeout;
   }
 
@@ -130,7 +132,7 @@ public final class RegistryExtension
       dir = Files.createTempDirectory("holdfast-registry-");
       Path htpasswd = null;
       if (tls) {
-        ca = TestCa.create(dir.resolve("tls"));
+        ca = TestCa.create(dir.resolve("tls"), clientCertificates);
       }
       if (mode == RegistryMode.BASIC_AUTH || mode == RegistryMode.TOKEN) {
         credentials = new Credentials("holdfast", "pw-" + UUID.randomUUID());
@@ -339,6 +341,7 @@ public final class RegistryExtension
     private RegistryMode mode = RegistryMode.PLAIN;
     private Boolean tls;
     private boolean anonymousPull;
+    private boolean clientCertificates;
     private Duration startupTimeout = Duration.ofSeconds(30);
 
     private Builder() {}
@@ -361,6 +364,15 @@ public final class RegistryExtension
       return this;
     }
 
+    /**
+     * Whether the registry requires a client certificate signed by its CA (mutual TLS; default
+     * false); the CA's {@link TestCa#certDir()} then holds one.
+     */
+    public Builder clientCertificates(boolean clientCertificates) {
+      this.clientCertificates = clientCertificates;
+      return this;
+    }
+
     /** How long to wait for {@code /v2/} to answer (default 30 s). */
     public Builder startupTimeout(Duration timeout) {
       this.startupTimeout = Objects.requireNonNull(timeout, "timeout");
@@ -374,6 +386,9 @@ public final class RegistryExtension
       if (mode == RegistryMode.PLAIN && effective || mode == RegistryMode.TLS && !effective) {
         throw new IllegalArgumentException("mode " + mode + " with tls=" + effective
             + " is contradictory; use mode TLS for an unauthenticated HTTPS registry");
+      }
+      if (clientCertificates && !effective) {
+        throw new IllegalArgumentException("client certificates need TLS; mode " + mode + " is plain HTTP");
       }
       if (anonymousPull && mode != RegistryMode.TOKEN) {
         throw new IllegalArgumentException("anonymousPull applies to mode TOKEN only, not " + mode);

@@ -233,6 +233,9 @@ final class RegistryProcess {
     if (settings.ca() != null) {
       y.append("  tls:\n    certificate: ").append(q(settings.ca().serverCert())).append('\n')
           .append("    key: ").append(q(settings.ca().serverKey())).append('\n');
+      if (settings.ca().requiresClientCertificate()) {
+        y.append("    clientcas:\n      - ").append(q(settings.ca().caFile())).append('\n');
+      }
     }
     if (settings.htpasswd() != null) {
       y.append("auth:\n  htpasswd:\n    realm: holdfast-test-registry\n    path: ")

@@ -7,18 +7,27 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
 import java.security.KeyStore;
+import java.security.PrivateKey;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
+import java.security.spec.PKCS8EncodedKeySpec;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import javax.net.ssl.KeyManager;
+import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 
 /**
  * A certificate authority generated for one test run (with the {@code openssl} CLI) and a server
- * certificate it signed for {@code localhost}, {@code 127.0.0.1} and {@code ::1}.
+ * certificate it signed for {@code localhost}, {@code 127.0.0.1} and {@code ::1}; for a registry
+ * that requires client certificates, also a client certificate it signed ({@code client.cert} and
+ * {@code client.key} beside {@code ca.crt} in {@link #certDir()}, where skopeo's {@code
+ * --cert-dir} finds them).
  */
 public final class TestCa {
 
@@ -27,15 +36,19 @@ public final class TestCa {
   private final Path certDir;
   private final Path serverCert;
   private final Path serverKey;
+  private final Path caKey;
+  private final boolean clientCertificate;
 
-  private TestCa(Path certDir, Path serverCert, Path serverKey) {
+  private TestCa(Path certDir, Path serverCert, Path serverKey, Path caKey, boolean clientCertificate) {
     this.certDir = certDir;
     this.serverCert = serverCert;
     this.serverKey = serverKey;
+    this.caKey = caKey;
+    this.clientCertificate = clientCertificate;
   }
 
-  /** Creates the CA and server certificate below {@code dir}. */
-  static TestCa create(Path dir) {
+  /** Creates the CA and server certificate below {@code dir}, and a client certificate if asked. */
+  static TestCa create(Path dir, boolean clientCertificate) {
     try {
       Path certDir = Files.createDirectories(dir.resolve("ca"));
       Path priv = Files.createDirectories(dir.resolve("ca-private"));
@@ -63,10 +76,44 @@ public final class TestCa {
           "-in", csr.toString(), "-CA", caCrt.toString(), "-CAkey", caKey.toString(),
           "-CAcreateserial", "-CAserial", priv.resolve("ca.srl").toString(),
           "-out", crt.toString(), "-extfile", ext.toString()), env, TIMEOUT);
-      return new TestCa(certDir, crt, key);
+      TestCa ca = new TestCa(certDir, crt, key, caKey, clientCertificate);
+      if (clientCertificate) {
+        ca.issueClientCertificate(certDir, "client", "holdfast-test-client");
+      }
+      return ca;
     } catch (IOException e) {
       throw new UncheckedIOException("create test CA in " + dir, e);
     }
+  }
+
+  /**
+   * Signs a new client certificate (RSA, PKCS#8 key, extended key usage clientAuth) for {@code
+   * commonName}: writes {@code NAME.cert} and {@code NAME.key} into {@code dir}.
+   */
+  public void issueClientCertificate(Path dir, String name, String commonName) {
+    try {
+      Path work = Files.createDirectories(caKey.getParent().resolve("client-" + name));
+      Path key = dir.resolve(name + ".key");
+      Path csr = work.resolve(name + ".csr");
+      Path ext = work.resolve(name + ".ext");
+      Tools.check(List.of("openssl", "req", "-newkey", "rsa:2048", "-nodes", "-sha256",
+          "-keyout", key.toString(), "-out", csr.toString(), "-subj", "/CN=" + commonName), Map.of(), TIMEOUT);
+      Files.writeString(ext, String.join("\n",
+          "basicConstraints=critical,CA:FALSE",
+          "keyUsage=critical,digitalSignature",
+          "extendedKeyUsage=clientAuth", ""));
+      Tools.check(List.of("openssl", "x509", "-req", "-sha256", "-days", "2",
+          "-in", csr.toString(), "-CA", caFile().toString(), "-CAkey", caKey.toString(),
+          "-CAserial", caKey.resolveSibling("ca.srl").toString(),
+          "-out", dir.resolve(name + ".cert").toString(), "-extfile", ext.toString()), Map.of(), TIMEOUT);
+    } catch (IOException e) {
+      throw new UncheckedIOException("issue client certificate " + name + " in " + dir, e);
+    }
+  }
+
+  /** Whether the registry requires a client certificate signed by this CA. */
+  public boolean requiresClientCertificate() {
+    return clientCertificate;
   }
 
   /** The CA certificate file (PEM); pass it to curl {@code --cacert}. */
@@ -83,7 +130,10 @@ public final class TestCa {
     }
   }
 
-  /** A directory holding only {@code ca.crt}, for skopeo {@code --cert-dir}. */
+  /**
+   * A directory holding {@code ca.crt} (and the client certificate, when the registry requires
+   * one), for skopeo {@code --cert-dir}.
+   */
   public Path certDir() {
     return certDir;
   }
@@ -98,7 +148,10 @@ public final class TestCa {
     }
   }
 
-  /** An SSLContext that trusts only this CA, e.g. for {@code java.net.http.HttpClient}. */
+  /**
+   * An SSLContext that trusts only this CA, e.g. for {@code java.net.http.HttpClient}; it presents
+   * the client certificate when the registry requires one.
+   */
   public SSLContext sslContext() {
     try {
       KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
@@ -107,12 +160,33 @@ public final class TestCa {
       TrustManagerFactory tmf =
           TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
       tmf.init(trust);
+      KeyManager[] keys = null;
+      if (clientCertificate) {
+        KeyStore identity = KeyStore.getInstance("PKCS12");
+        identity.load(null, null);
+        identity.setKeyEntry("client", clientKey(), new char[] {'x'}, new X509Certificate[] {clientCert()});
+        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        kmf.init(identity, new char[] {'x'});
+        keys = kmf.getKeyManagers();
+      }
       SSLContext ctx = SSLContext.getInstance("TLS");
-      ctx.init(null, tmf.getTrustManagers(), null);
+      ctx.init(keys, tmf.getTrustManagers(), null);
       return ctx;
     } catch (GeneralSecurityException | IOException e) {
       throw new IllegalStateException("build an SSLContext for test CA " + caFile(), e);
     }
+  }
+
+  private X509Certificate clientCert() throws IOException, GeneralSecurityException {
+    try (var in = Files.newInputStream(certDir.resolve("client.cert"))) {
+      return (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
+    }
+  }
+
+  private PrivateKey clientKey() throws IOException, GeneralSecurityException {
+    String pem = Files.readString(certDir.resolve("client.key"), StandardCharsets.US_ASCII)
+        .replaceAll("-----[A-Z ]+-----", "").replaceAll("\\s", "");
+    return KeyFactory.getInstance("RSA").generatePrivate(new PKCS8EncodedKeySpec(Base64.getDecoder().decode(pem)));
   }
 
   Path serverCert() {

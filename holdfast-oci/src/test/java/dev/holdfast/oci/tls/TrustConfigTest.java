@@ -3,24 +3,12 @@ package dev.holdfast.oci.tls;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.sun.net.httpserver.HttpsConfigurator;
-import com.sun.net.httpserver.HttpsServer;
-import java.io.FileInputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.security.KeyStore;
 import java.security.cert.X509Certificate;
-import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
-import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.TrustManagerFactory;
@@ -36,7 +24,7 @@ class TrustConfigTest {
   static TestCertificates certs;
   static PemBundle caBundle;
   static PemBundle otherBundle;
-  static HttpsServer server;
+  static LoopbackHttpsServer server;
   static String registry;
 
   @BeforeAll
@@ -44,40 +32,19 @@ class TrustConfigTest {
     certs = TestCertificates.generate(dir);
     caBundle = PemBundle.read(certs.caCert);
     otherBundle = PemBundle.read(certs.otherCert);
-
-    KeyStore keyStore = KeyStore.getInstance("PKCS12");
-    try (InputStream in = new FileInputStream(certs.serverP12.toFile())) {
-      keyStore.load(in, TestCertificates.PASSWORD.toCharArray());
-    }
-    KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-    keys.init(keyStore, TestCertificates.PASSWORD.toCharArray());
-    SSLContext serverContext = SSLContext.getInstance("TLS");
-    serverContext.init(keys.getKeyManagers(), null, null);
-
-    server = HttpsServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-    server.setHttpsConfigurator(new HttpsConfigurator(serverContext));
-    server.createContext("/v2/", exchange -> {
-      exchange.sendResponseHeaders(200, -1);
-      exchange.close();
-    });
-    server.start();
-    registry = "127.0.0.1:" + server.getAddress().getPort();
+    server = LoopbackHttpsServer.start(certs, false);
+    registry = server.registry();
   }
 
   @AfterAll
   static void stop() {
     if (server != null) {
-      server.stop(0);
+      server.close();
     }
   }
 
   static int get(SSLContext context) throws IOException, InterruptedException {
-    HttpClient client = HttpClient.newBuilder().sslContext(context).connectTimeout(Duration.ofSeconds(10)).build();
-    try (client) {
-      HttpRequest request = HttpRequest.newBuilder(URI.create("https://" + registry + "/v2/"))
-          .timeout(Duration.ofSeconds(10)).build();
-      return client.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
-    }
+    return server.get(context);
   }
 
   @Test
@@ -116,7 +83,7 @@ class TrustConfigTest {
     TrustConfig config = TrustConfig.builder().addInsecureRegistry(registry).build();
     assertThat(config.isInsecure(registry)).isTrue();
     assertThat(config.isInsecure("127.0.0.1:1")).isFalse();
-    assertThat(get(config.insecureSslContext())).isEqualTo(200);
+    assertThat(get(config.insecureSslContext(registry))).isEqualTo(200);
   }
 
   @Test
