@@ -3,13 +3,14 @@ package dev.holdfast.oci.tls;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
-import java.security.KeyStore;
 import java.security.NoSuchAlgorithmException;
+import java.security.Principal;
 import java.security.PrivateKey;
 import java.security.SecureRandom;
 import java.security.Signature;
@@ -26,7 +27,8 @@ import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.net.ssl.KeyManager;
-import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.X509ExtendedKeyManager;
 
 /**
  * A client certificate and its private key, which Holdfast presents to a registry that asks for
@@ -43,8 +45,6 @@ public final class ClientIdentity {
 
   private static final Pattern BEGIN = Pattern.compile("^-----BEGIN ([A-Z0-9 ]*)-----$");
   private static final Pattern END = Pattern.compile("^-----END ([A-Z0-9 ]*)-----$");
-  /** The PKCS#12 store behind the key manager lives in memory only; its password protects nothing. */
-  private static final char[] STORE_PASSWORD = "holdfast".toCharArray();
   /** DER of the OIDs rsaEncryption (1.2.840.113549.1.1.1) and id-ecPublicKey (1.2.840.10045.2.1). */
   private static final byte[] RSA_ENCRYPTION =
       {0x06, 0x09, 0x2a, (byte) 0x86, 0x48, (byte) 0x86, (byte) 0xf7, 0x0d, 0x01, 0x01, 0x01};
@@ -99,17 +99,72 @@ public final class ClientIdentity {
     return chain.getFirst().getSubjectX500Principal().getName();
   }
 
-  /** Key managers that present this certificate when a server asks for one. */
+  /**
+   * A key manager that presents this certificate when a server asks for one of its key type. (A
+   * key store would do the same, but a PKCS#12 store encrypts the key as it is added: tens of
+   * thousands of PBKDF2 rounds, for a store that never leaves memory.)
+   */
   KeyManager[] keyManagers() {
-    try {
-      KeyStore store = KeyStore.getInstance("PKCS12");
-      store.load(null, null);
-      store.setKeyEntry("client", key, STORE_PASSWORD, chain.toArray(new X509Certificate[0]));
-      KeyManagerFactory factory = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-      factory.init(store, STORE_PASSWORD);
-      return factory.getKeyManagers();
-    } catch (GeneralSecurityException | IOException e) {
-      throw new IllegalStateException("cannot hold the client certificate of " + source + " in a key store", e);
+    return new KeyManager[] {new SingleKeyManager()};
+  }
+
+  /** Offers the one certificate for client authentication, whatever issuers the server names. */
+  private final class SingleKeyManager extends X509ExtendedKeyManager {
+    private static final String ALIAS = "client";
+
+    private String aliasFor(String[] keyTypes) {
+      if (keyTypes == null) {
+        return ALIAS;
+      }
+      for (String type : keyTypes) {
+        if (type != null && matches(type)) {
+          return ALIAS;
+        }
+      }
+      return null;
+    }
+
+    /** Key types as TLS names them ("RSA", "EC", "EdDSA", "RSASSA-PSS", or "EC_EC" style pairs). */
+    private boolean matches(String keyType) {
+      String algorithm = key.getAlgorithm();
+      String type = keyType.contains("_") ? keyType.substring(0, keyType.indexOf('_')) : keyType;
+      return type.equalsIgnoreCase(algorithm)
+          || type.equalsIgnoreCase("EdDSA") && (algorithm.equals("Ed25519") || algorithm.equals("Ed448"));
+    }
+
+    @Override
+    public String chooseClientAlias(String[] keyTypes, Principal[] issuers, Socket socket) {
+      return aliasFor(keyTypes);
+    }
+
+    @Override
+    public String chooseEngineClientAlias(String[] keyTypes, Principal[] issuers, SSLEngine engine) {
+      return aliasFor(keyTypes);
+    }
+
+    @Override
+    public String[] getClientAliases(String keyType, Principal[] issuers) {
+      return matches(keyType) ? new String[] {ALIAS} : null;
+    }
+
+    @Override
+    public String chooseServerAlias(String keyType, Principal[] issuers, Socket socket) {
+      return null;
+    }
+
+    @Override
+    public String[] getServerAliases(String keyType, Principal[] issuers) {
+      return null;
+    }
+
+    @Override
+    public X509Certificate[] getCertificateChain(String alias) {
+      return ALIAS.equals(alias) ? chain.toArray(new X509Certificate[0]) : null;
+    }
+
+    @Override
+    public PrivateKey getPrivateKey(String alias) {
+      return ALIAS.equals(alias) ? key : null;
     }
   }
 
