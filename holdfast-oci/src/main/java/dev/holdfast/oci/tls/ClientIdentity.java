@@ -101,8 +101,8 @@ public final class ClientIdentity {
 
   /**
    * A key manager that presents this certificate when a server asks for one of its key type. (A
-   * key store would do the same, but a PKCS#12 store encrypts the key as it is added: tens of
-   * thousands of PBKDF2 rounds, for a store that never leaves memory.)
+   * key store would do the same, but a PKCS#12 store encrypts the key as it is added, with 10,000
+   * PBKDF2 iterations by default, for a store that never leaves memory.)
    */
   KeyManager[] keyManagers() {
     return new KeyManager[] {new SingleKeyManager()};
