@@ -24,8 +24,6 @@ import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.X509ExtendedKeyManager;
@@ -43,8 +41,6 @@ import javax.net.ssl.X509ExtendedKeyManager;
  */
 public final class ClientIdentity {
 
-  private static final Pattern BEGIN = Pattern.compile("^-----BEGIN ([A-Z0-9 ]*)-----$");
-  private static final Pattern END = Pattern.compile("^-----END ([A-Z0-9 ]*)-----$");
   /** DER of the OIDs rsaEncryption (1.2.840.113549.1.1.1) and id-ecPublicKey (1.2.840.10045.2.1). */
   private static final byte[] RSA_ENCRYPTION =
       {0x06, 0x09, 0x2a, (byte) 0x86, 0x48, (byte) 0x86, (byte) 0xf7, 0x0d, 0x01, 0x01, 0x01};
@@ -181,50 +177,26 @@ public final class ClientIdentity {
     }
   }
 
-  /** A PEM block: its label, whether it had headers (legacy encryption), its DER bytes. */
+  /** A PEM block that decoded: its label, whether it had headers (legacy encryption), its DER bytes. */
   private record Block(String label, boolean headers, byte[] der, int line) {}
 
+  /** Every block of the text, decoded; a block without its END, or not base64, is an error. */
   private static List<Block> blocks(String name, String pem) {
     List<Block> blocks = new ArrayList<>();
-    String[] lines = pem.split("\\r?\\n|\\r", -1);
-    for (int i = 0; i < lines.length; i++) {
-      Matcher begin = BEGIN.matcher(lines[i].strip());
-      if (!begin.matches()) {
-        continue;
+    for (PemBlocks.Block block : PemBlocks.split(pem)) {
+      String where = name + ": the " + block.label() + " block at line " + block.line();
+      if (!block.terminated()) {
+        throw new InvalidClientIdentityException(where + " has no END line");
       }
-      String label = begin.group(1);
-      StringBuilder body = new StringBuilder();
-      boolean headers = false;
-      int j = i + 1;
-      for (; j < lines.length; j++) {
-        String line = lines[j].strip();
-        Matcher end = END.matcher(line);
-        if (end.matches()) {
-          if (!end.group(1).equals(label)) {
-            throw new InvalidClientIdentityException(name + ": the " + label + " block at line " + (i + 1)
-                + " ends with END " + end.group(1));
-          }
-          break;
-        }
-        if (line.contains(":")) {
-          headers = true;
-        } else {
-          body.append(line);
-        }
+      if (!block.endLabel().equals(block.label())) {
+        throw new InvalidClientIdentityException(where + " ends with END " + block.endLabel());
       }
-      if (j == lines.length) {
-        throw new InvalidClientIdentityException(name + ": the " + label + " block at line " + (i + 1)
-            + " has no END line");
-      }
-      byte[] der;
       try {
-        der = Base64.getDecoder().decode(body.toString());
+        blocks.add(new Block(block.label(), block.headers(), Base64.getDecoder().decode(block.base64()),
+            block.line()));
       } catch (IllegalArgumentException e) {
-        throw new InvalidClientIdentityException(name + ": the " + label + " block at line " + (i + 1)
-            + " is not valid base64");
+        throw new InvalidClientIdentityException(where + " is not valid base64");
       }
-      blocks.add(new Block(label, headers, der, i + 1));
-      i = j;
     }
     return blocks;
   }

@@ -12,8 +12,6 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Objects;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
@@ -29,8 +27,6 @@ import java.util.stream.Collectors;
  */
 public record PemBundle(String source, List<X509Certificate> certificates, List<SkippedBlock> skipped) {
 
-  private static final Pattern BEGIN = Pattern.compile("^-----BEGIN ([A-Z0-9 ]*)-----\\s*$");
-  private static final Pattern END = Pattern.compile("^-----END ([A-Z0-9 ]*)-----\\s*$");
   private static final String CERTIFICATE = "CERTIFICATE";
 
   public PemBundle {
@@ -62,47 +58,13 @@ public record PemBundle(String source, List<X509Certificate> certificates, List<
   public static PemBundle parse(String source, String pemText) {
     List<X509Certificate> certificates = new ArrayList<>();
     List<SkippedBlock> skipped = new ArrayList<>();
-    String[] lines = pemText.split("\\r?\\n|\\r", -1);
-    int position = 0;
-    for (int i = 0; i < lines.length; i++) {
-      Matcher begin = BEGIN.matcher(lines[i].strip());
-      if (!begin.matches()) {
-        continue;
+    for (PemBlocks.Block block : PemBlocks.split(pemText)) {
+      String problem = problem(block);
+      if (problem != null) {
+        skipped.add(new SkippedBlock(block.position(), block.line(), problem));
+      } else {
+        decode(block.base64(), block.position(), block.line(), certificates, skipped);
       }
-      position++;
-      int beginLine = i + 1;
-      String label = begin.group(1);
-      StringBuilder body = new StringBuilder();
-      String endLabel = null;
-      int j = i + 1;
-      for (; j < lines.length; j++) {
-        String line = lines[j].strip();
-        Matcher end = END.matcher(line);
-        if (end.matches()) {
-          endLabel = end.group(1);
-          break;
-        }
-        if (BEGIN.matcher(line).matches()) {
-          break; // a new block starts: this one has no END
-        }
-        body.append(line);
-      }
-      if (endLabel == null) {
-        skipped.add(new SkippedBlock(position, beginLine, "BEGIN " + label + " without a matching END line"));
-        i = j - 1;
-        continue;
-      }
-      i = j;
-      if (!label.equals(CERTIFICATE)) {
-        skipped.add(new SkippedBlock(position, beginLine,
-            "not a certificate (a " + label + " block); only CERTIFICATE blocks are used"));
-        continue;
-      }
-      if (!endLabel.equals(label)) {
-        skipped.add(new SkippedBlock(position, beginLine, "BEGIN CERTIFICATE ends with END " + endLabel));
-        continue;
-      }
-      decode(body.toString(), position, beginLine, certificates, skipped);
     }
     if (certificates.isEmpty()) {
       String reasons = skipped.isEmpty()
@@ -114,12 +76,23 @@ public record PemBundle(String source, List<X509Certificate> certificates, List<
     return new PemBundle(source, certificates, skipped);
   }
 
+  /** Why a block cannot be a certificate, before decoding it; null when it may be one. */
+  private static String problem(PemBlocks.Block block) {
+    String label = block.label();
+    if (!block.terminated()) {
+      return "BEGIN " + label + " without a matching END line";
+    }
+    if (!label.equals(CERTIFICATE)) {
+      return "not a certificate (a " + label + " block); only CERTIFICATE blocks are used";
+    }
+    if (!block.endLabel().equals(label)) {
+      return "BEGIN CERTIFICATE ends with END " + block.endLabel();
+    }
+    return block.headers() ? "has PEM headers, which certificates must not have" : null;
+  }
+
   private static void decode(String base64, int position, int line,
       List<X509Certificate> certificates, List<SkippedBlock> skipped) {
-    if (base64.contains(":")) {
-      skipped.add(new SkippedBlock(position, line, "has PEM headers, which certificates must not have"));
-      return;
-    }
     byte[] der;
     try {
       der = Base64.getDecoder().decode(base64);

@@ -298,11 +298,6 @@ public final class TrustConfig {
       return this;
     }
 
-    /** Whether {@code registry} has a client certificate already. */
-    public boolean hasClientIdentity(String registry) {
-      return identities.containsKey(normalize(registry));
-    }
-
     /** Skips TLS verification for {@code registry} ({@code host} or {@code host:port}). */
     public Builder addInsecureRegistry(String registry) {
       insecure.add(validate(registry));
