@@ -39,7 +39,7 @@ import picocli.CommandLine.Spec;
       "IMAGE is a reference (docker://REF also works) or oci:DIR[:NAME], an image of an OCI layout.",
       "",
       "Exit status: 0 shown; 1 the registry refused or failed (not found, unauthorized, TLS, ...);"
-          + " 2 usage error or unusable --authfile / --ca-file."
+          + " 2 usage error or an unusable registry option (--authfile, --ca-file, ...)."
     })
 final class InspectCommand implements Callable<Integer> {
 

@@ -4,6 +4,7 @@ import dev.holdfast.oci.auth.CredentialException;
 import dev.holdfast.oci.auth.CredentialHelpers;
 import dev.holdfast.oci.auth.CredentialProvider;
 import dev.holdfast.oci.auth.DockerConfig;
+import dev.holdfast.oci.auth.KubeletCredentialProviders;
 import dev.holdfast.oci.registry.RegistryClient;
 import dev.holdfast.oci.tls.CertsDirectories;
 import dev.holdfast.oci.tls.InvalidClientIdentityException;
@@ -19,8 +20,8 @@ import java.util.Map;
 import picocli.CommandLine.Option;
 
 /**
- * The options of every command that talks to registries ({@code --authfile}, {@code --ca-file},
- * {@code --certs-d}, {@code --insecure-registry}), as a picocli mixin that builds the {@link
+ * The options of every command that talks to registries ({@code --authfile}, the kubelet's
+ * credential provider plugins, {@code --ca-file}, {@code --certs-d}, {@code --insecure-registry}), as a picocli mixin that builds the {@link
  * RegistryClient}.
  *
  * <p>As Docker does, loopback registries ({@code localhost}, {@code 127.0.0.0/8}, {@code [::1]})
@@ -45,6 +46,22 @@ final class RegistryOptions {
           + " $XDG_RUNTIME_DIR/containers/auth.json, ~/.config/containers/auth.json,"
           + " $DOCKER_CONFIG/config.json or ~/.docker/config.json).")
   Path authFile;
+
+  @Option(
+      names = "--image-credential-provider-config",
+      paramLabel = "FILE",
+      description = "A kubelet CredentialProviderConfig (YAML or JSON): credential provider plugins"
+          + " (ECR, Artifact Registry, ACR) asked for the images their matchImages name, after the"
+          + " credentials of --authfile or the Docker config. Needs"
+          + " --image-credential-provider-bin-dir.")
+  Path credentialProviderConfig;
+
+  @Option(
+      names = "--image-credential-provider-bin-dir",
+      paramLabel = "DIR",
+      description = "The directory of the plugins that --image-credential-provider-config names, as"
+          + " the kubelet's flag of the same name.")
+  Path credentialProviderBinDir;
 
   @Option(
       names = "--ca-file",
@@ -92,6 +109,23 @@ final class RegistryOptions {
   }
 
   private CredentialProvider credentials(Map<String, String> environment) {
+    CredentialProvider configured = dockerCredentials(environment);
+    if ((credentialProviderConfig == null) != (credentialProviderBinDir == null)) {
+      throw new BadOptionException("--image-credential-provider-config and"
+          + " --image-credential-provider-bin-dir go together", null);
+    }
+    if (credentialProviderConfig == null) {
+      return configured;
+    }
+    try {
+      return CredentialProvider.chain(configured,
+          KubeletCredentialProviders.read(credentialProviderConfig, credentialProviderBinDir));
+    } catch (CredentialException e) {
+      throw new BadOptionException("--image-credential-provider-config: " + e.getMessage(), e);
+    }
+  }
+
+  private CredentialProvider dockerCredentials(Map<String, String> environment) {
     try {
       if (authFile != null) {
         if (!Files.isRegularFile(authFile)) {

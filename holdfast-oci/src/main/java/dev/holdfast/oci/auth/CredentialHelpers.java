@@ -2,22 +2,15 @@ package dev.holdfast.oci.auth;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.regex.Pattern;
 
 /**
@@ -95,43 +88,19 @@ public final class CredentialHelpers {
     String what = "credential helper " + PREFIX + helper + " (get " + serverUrl + ")";
     Path executable = find(helper).orElseThrow(() -> new MissingHelperException(
         what + ": no executable " + PREFIX + helper + " on the search path " + searchPath));
-    Process process;
-    try {
-      process = new ProcessBuilder(executable.toString(), "get").start();
-    } catch (IOException e) {
-      throw new CredentialException(what + ": cannot start: " + e.getMessage(), e);
+    ChildProcesses.Result result = ChildProcesses.run(List.of(executable.toString(), "get"), Map.of(),
+        serverUrl.getBytes(StandardCharsets.UTF_8), timeout, what);
+    String out = new String(result.stdout(), StandardCharsets.UTF_8);
+    if (result.exitCode() != 0) {
+      // On failure the helpers print an error message (not a secret) on stdout.
+      String message = (out + " " + result.stderr()).strip();
+      if (message.toLowerCase(java.util.Locale.ROOT).contains(NOT_FOUND)) {
+        return Optional.empty();
+      }
+      throw new CredentialException(what + ": exited with status " + result.exitCode()
+          + (message.isEmpty() ? "" : ": " + ChildProcesses.firstLine(message)));
     }
-    try {
-      CompletableFuture<byte[]> stdout = readAsync(process.getInputStream());
-      CompletableFuture<byte[]> stderr = readAsync(process.getErrorStream());
-      try (OutputStream stdin = process.getOutputStream()) {
-        stdin.write(serverUrl.getBytes(StandardCharsets.UTF_8));
-      } catch (IOException e) {
-        // the helper may exit without reading stdin; its exit status tells what happened
-      }
-      if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-        throw new CredentialException(what + ": no answer within " + timeout.toSeconds() + "s");
-      }
-      String out = new String(stdout.get(5, TimeUnit.SECONDS), StandardCharsets.UTF_8);
-      String err = new String(stderr.get(5, TimeUnit.SECONDS), StandardCharsets.UTF_8);
-      if (process.exitValue() != 0) {
-        // On failure the helpers print an error message (not a secret) on stdout.
-        String message = (out + " " + err).strip();
-        if (message.toLowerCase(java.util.Locale.ROOT).contains(NOT_FOUND)) {
-          return Optional.empty();
-        }
-        throw new CredentialException(what + ": exited with status " + process.exitValue()
-            + (message.isEmpty() ? "" : ": " + firstLine(message)));
-      }
-      return parseAnswer(out, what);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new CredentialException(what + ": interrupted", e);
-    } catch (ExecutionException | TimeoutException e) {
-      throw new CredentialException(what + ": cannot read its output", e);
-    } finally {
-      process.destroyForcibly();
-    }
+    return parseAnswer(out, what);
   }
 
   private static Optional<Credential> parseAnswer(String out, String what) {
@@ -156,24 +125,7 @@ public final class CredentialHelpers {
     return Optional.of(new Credential.Basic(username, secret));
   }
 
-  private static String firstLine(String message) {
-    String line = message.lines().findFirst().orElse("");
-    return line.length() > 200 ? line.substring(0, 200) + "..." : line;
-  }
 
-  /** Drains a stream on a virtual thread, so a chatty helper cannot block on a full pipe. */
-  private static CompletableFuture<byte[]> readAsync(InputStream in) {
-    CompletableFuture<byte[]> result = new CompletableFuture<>();
-    Thread.ofVirtual().name("credential-helper-reader").start(() -> {
-      try (in; ByteArrayOutputStream buffer = new ByteArrayOutputStream()) {
-        in.transferTo(buffer);
-        result.complete(buffer.toByteArray());
-      } catch (IOException e) {
-        result.completeExceptionally(new UncheckedIOException(e));
-      }
-    });
-    return result;
-  }
 
   @Override
   public String toString() {

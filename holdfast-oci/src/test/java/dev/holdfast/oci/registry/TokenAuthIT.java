@@ -10,6 +10,7 @@ import dev.holdfast.oci.manifest.Descriptor;
 import dev.holdfast.oci.manifest.ImageManifest;
 import dev.holdfast.oci.reference.Digest;
 import dev.holdfast.oci.reference.ImageReference;
+import dev.holdfast.oci.testing.MutableClock;
 import dev.holdfast.oci.testing.RegistryExtension;
 import dev.holdfast.oci.testing.Skopeo;
 import dev.holdfast.oci.testing.SyntheticImage;
@@ -23,10 +24,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
@@ -161,29 +159,5 @@ class TokenAuthIT {
     assertThatThrownBy(() -> client.pushBlob(open, blob, new ByteArrayInputStream(content)))
         .isInstanceOfAny(UnauthorizedException.class, DeniedException.class)
         .hasMessageContaining("push blob " + anonymousPull.hostPort() + "/open/app");
-  }
-
-  /** A clock the test moves forward. */
-  static final class MutableClock extends Clock {
-    private volatile Instant now = Instant.now();
-
-    void advance(Duration duration) {
-      now = now.plus(duration);
-    }
-
-    @Override
-    public ZoneOffset getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(java.time.ZoneId zone) {
-      return this;
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
   }
 }
