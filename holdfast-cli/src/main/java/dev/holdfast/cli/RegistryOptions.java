@@ -21,8 +21,8 @@ import picocli.CommandLine.Option;
 
 /**
  * The options of every command that talks to registries ({@code --authfile}, the kubelet's
- * credential provider plugins, {@code --ca-file}, {@code --certs-d}, {@code --insecure-registry}), as a picocli mixin that builds the {@link
- * RegistryClient}.
+ * credential provider plugins, {@code --ca-file}, {@code --certs-d}, {@code --insecure-registry}),
+ * as a picocli mixin that builds the {@link RegistryClient}.
  *
  * <p>As Docker does, loopback registries ({@code localhost}, {@code 127.0.0.0/8}, {@code [::1]})
  * may be reached over plain HTTP without {@code --insecure-registry}. Per-registry CA certificates

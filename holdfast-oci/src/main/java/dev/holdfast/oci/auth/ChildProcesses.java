@@ -14,7 +14,10 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
-/** Runs the programs that hand out credentials: Docker credential helpers, kubelet credential providers. */
+/**
+ * Runs the programs that hand out credentials: Docker credential helpers, kubelet credential
+ * provider plugins.
+ */
 final class ChildProcesses {
   private ChildProcesses() {}
 
@@ -27,7 +30,8 @@ final class ChildProcesses {
    * @param what names the program and its purpose in error messages
    * @throws CredentialException when it cannot start, or does not end within {@code timeout}
    */
-  static Result run(List<String> command, Map<String, String> env, byte[] input, Duration timeout, String what) {
+  static Result run(List<String> command, Map<String, String> env, byte[] input, Duration timeout,
+      String what) {
     ProcessBuilder builder = new ProcessBuilder(command);
     builder.environment().putAll(env);
     Process process;

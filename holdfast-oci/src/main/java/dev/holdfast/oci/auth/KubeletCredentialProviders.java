@@ -52,11 +52,13 @@ import java.util.regex.Pattern;
  */
 public final class KubeletCredentialProviders implements CredentialProvider {
   private static final Set<String> CONFIG_VERSIONS =
-      Set.of("kubelet.config.k8s.io/v1", "kubelet.config.k8s.io/v1beta1", "kubelet.config.k8s.io/v1alpha1");
+      Set.of("kubelet.config.k8s.io/v1", "kubelet.config.k8s.io/v1beta1",
+          "kubelet.config.k8s.io/v1alpha1");
   private static final Set<String> PLUGIN_VERSIONS = Set.of("credentialprovider.kubelet.k8s.io/v1",
       "credentialprovider.kubelet.k8s.io/v1beta1", "credentialprovider.kubelet.k8s.io/v1alpha1");
   private static final Set<String> PROVIDER_FIELDS =
-      Set.of("name", "matchImages", "defaultCacheDuration", "apiVersion", "args", "env", "tokenAttributes");
+      Set.of("name", "matchImages", "defaultCacheDuration", "apiVersion", "args", "env",
+          "tokenAttributes");
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
   private static final Duration TIMEOUT = Duration.ofMinutes(1);
@@ -80,7 +82,8 @@ public final class KubeletCredentialProviders implements CredentialProvider {
   /** Per provider: cache key ("image:..", "registry:..", "global") to the pending or kept answer. */
   private final Map<String, CompletableFuture<Answer>> answers = new ConcurrentHashMap<>();
 
-  private KubeletCredentialProviders(String source, List<Provider> providers, Duration timeout, Clock clock) {
+  private KubeletCredentialProviders(String source, List<Provider> providers, Duration timeout,
+      Clock clock) {
     this.source = source;
     this.providers = List.copyOf(providers);
     this.timeout = timeout;
@@ -99,7 +102,8 @@ public final class KubeletCredentialProviders implements CredentialProvider {
     try {
       content = Files.readAllBytes(config);
     } catch (IOException e) {
-      throw new CredentialException(config + ": cannot read the credential provider config: " + e.getMessage(), e);
+      throw new CredentialException(
+          config + ": cannot read the credential provider config: " + e.getMessage(), e);
     }
     if (!Files.isDirectory(binDir)) {
       throw new CredentialException(binDir + ": the credential provider bin directory does not exist");
@@ -113,14 +117,16 @@ public final class KubeletCredentialProviders implements CredentialProvider {
       root = YAML.readTree(content);
     } catch (IOException e) {
       // YAML is a superset of JSON: one parser reads both
-      throw new CredentialException(source + ": not YAML or JSON: " + ChildProcesses.firstLine(e.getMessage()));
+      throw new CredentialException(
+          source + ": not YAML or JSON: " + ChildProcesses.firstLine(e.getMessage()));
     }
     if (root == null || !root.isObject()) {
       throw new CredentialException(source + ": a CredentialProviderConfig must be an object");
     }
     String kind = root.path("kind").asText("");
     if (!kind.equals("CredentialProviderConfig")) {
-      throw new CredentialException(source + ": kind must be CredentialProviderConfig, got \"" + kind + "\"");
+      throw new CredentialException(
+          source + ": kind must be CredentialProviderConfig, got \"" + kind + "\"");
     }
     String apiVersion = root.path("apiVersion").asText("");
     if (!CONFIG_VERSIONS.contains(apiVersion)) {
@@ -136,7 +142,8 @@ public final class KubeletCredentialProviders implements CredentialProvider {
     for (int i = 0; i < list.size(); i++) {
       Provider provider = provider(source + ": providers[" + i + "]", list.get(i), binDir);
       if (!names.add(provider.name())) {
-        throw new CredentialException(source + ": providers[" + i + "]: duplicate name \"" + provider.name() + "\"");
+        throw new CredentialException(
+            source + ": providers[" + i + "]: duplicate name \"" + provider.name() + "\"");
       }
       providers.add(provider);
     }
@@ -153,8 +160,10 @@ public final class KubeletCredentialProviders implements CredentialProvider {
       }
     }
     String name = node.path("name").asText("");
-    if (name.isEmpty() || name.equals(".") || name.equals("..") || name.contains("/") || name.contains("\\")) {
-      throw new CredentialException(where + ": name must name a file of the bin directory, got \"" + name + "\"");
+    if (name.isEmpty() || name.equals(".") || name.equals("..") || name.contains("/")
+        || name.contains("\\")) {
+      throw new CredentialException(
+          where + ": name must name a file of the bin directory, got \"" + name + "\"");
     }
     where = where + " (" + name + ")";
     if (node.has("tokenAttributes")) {
@@ -168,7 +177,8 @@ public final class KubeletCredentialProviders implements CredentialProvider {
     if (!node.hasNonNull("defaultCacheDuration")) {
       throw new CredentialException(where + ": defaultCacheDuration is required (e.g. \"12h\")");
     }
-    Duration defaultCacheDuration = duration(where + ": defaultCacheDuration", node.path("defaultCacheDuration").asText(""));
+    Duration defaultCacheDuration =
+        duration(where + ": defaultCacheDuration", node.path("defaultCacheDuration").asText(""));
     String apiVersion = node.path("apiVersion").asText("");
     if (!PLUGIN_VERSIONS.contains(apiVersion)) {
       throw new CredentialException(where + ": apiVersion \"" + apiVersion + "\" is not one of "
@@ -214,7 +224,8 @@ public final class KubeletCredentialProviders implements CredentialProvider {
     return List.copyOf(values);
   }
 
-  private static final Pattern DURATION_PART = Pattern.compile("(\\d+(?:\\.\\d*)?|\\.\\d+)(ns|us|µs|ms|s|m|h)");
+  private static final Pattern DURATION_PART =
+      Pattern.compile("(\\d+(?:\\.\\d*)?|\\.\\d+)(ns|us|µs|ms|s|m|h)");
 
   /** A Go duration ({@code 12h}, {@code 1h30m}, {@code 0}); not negative. */
   static Duration duration(String where, String text) {
@@ -237,7 +248,8 @@ public final class KubeletCredentialProviders implements CredentialProvider {
       at = part.end();
     }
     if (text.isEmpty() || at != text.length()) {
-      throw new CredentialException(where + ": \"" + text + "\" is not a duration (e.g. \"12h\", \"1h30m\", \"0\")");
+      throw new CredentialException(
+          where + ": \"" + text + "\" is not a duration (e.g. \"12h\", \"1h30m\", \"0\")");
     }
     return Duration.ofNanos((long) nanos);
   }
@@ -263,7 +275,8 @@ public final class KubeletCredentialProviders implements CredentialProvider {
       if (provider.matchImages().stream().noneMatch(pattern -> HostGlob.matches(pattern, image))) {
         continue;
       }
-      Optional<Credential> credential = answer(provider, registry, image).keyring().credentialFor(registry, repository);
+      Optional<Credential> credential =
+          answer(provider, registry, image).keyring().credentialFor(registry, repository);
       if (credential.isPresent()) {
         return credential;
       }
@@ -276,7 +289,8 @@ public final class KubeletCredentialProviders implements CredentialProvider {
     String prefix = provider.name() + "|";
     for (String key : List.of("image:" + image, "registry:" + registry, "global")) {
       CompletableFuture<Answer> kept = answers.get(prefix + key);
-      if (kept != null && kept.isDone() && !kept.isCompletedExceptionally() && kept.join().expires().isAfter(clock.instant())) {
+      if (kept != null && kept.isDone() && !kept.isCompletedExceptionally()
+          && kept.join().expires().isAfter(clock.instant())) {
         return kept.join();
       }
     }
@@ -290,7 +304,8 @@ public final class KubeletCredentialProviders implements CredentialProvider {
     }
     try {
       Response response = run(provider, image);
-      Duration keep = response.cacheDuration().compareTo(MIN_KEEP) < 0 ? MIN_KEEP : response.cacheDuration();
+      Duration keep =
+          response.cacheDuration().compareTo(MIN_KEEP) < 0 ? MIN_KEEP : response.cacheDuration();
       Answer answer = new Answer(response.keyring(), clock.instant().plus(keep));
       String key = switch (response.cacheKeyType()) {
         case "Image" -> "image:" + image;
@@ -382,7 +397,8 @@ public final class KubeletCredentialProviders implements CredentialProvider {
     } catch (JsonProcessingException e) {
       throw new UncheckedIOException(e);
     }
-    return new Response(PullSecretKeyring.empty().withDockerConfigJson(what, payload), cacheKeyType, cacheDuration);
+    return new Response(PullSecretKeyring.empty().withDockerConfigJson(what, payload), cacheKeyType,
+        cacheDuration);
   }
 
 
@@ -394,6 +410,7 @@ public final class KubeletCredentialProviders implements CredentialProvider {
   /** The config file and the provider names; never a credential. */
   @Override
   public String toString() {
-    return "KubeletCredentialProviders[" + source + ": " + providers.stream().map(Provider::name).toList() + "]";
+    return "KubeletCredentialProviders[" + source + ": "
+        + providers.stream().map(Provider::name).toList() + "]";
   }
 }
