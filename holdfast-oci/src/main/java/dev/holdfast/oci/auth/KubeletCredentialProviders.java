@@ -79,8 +79,10 @@ public final class KubeletCredentialProviders implements CredentialProvider {
   private final List<Provider> providers;
   private final Duration timeout;
   private final Clock clock;
-  /** Per provider: cache key ("image:..", "registry:..", "global") to the pending or kept answer. */
-  private final Map<String, CompletableFuture<Answer>> answers = new ConcurrentHashMap<>();
+  /** Kept answers, by provider and cache key ("NAME|image:..", "NAME|registry:..", "NAME|global"). */
+  private final Map<String, Answer> kept = new ConcurrentHashMap<>();
+  /** Plugin runs under way, by provider and image ("NAME|IMAGE"). */
+  private final Map<String, CompletableFuture<Answer>> running = new ConcurrentHashMap<>();
 
   private KubeletCredentialProviders(String source, List<Provider> providers, Duration timeout,
       Clock clock) {
@@ -288,19 +290,17 @@ public final class KubeletCredentialProviders implements CredentialProvider {
   private Answer answer(Provider provider, String registry, String image) {
     String prefix = provider.name() + "|";
     for (String key : List.of("image:" + image, "registry:" + registry, "global")) {
-      CompletableFuture<Answer> kept = answers.get(prefix + key);
-      if (kept != null && kept.isDone() && !kept.isCompletedExceptionally()
-          && kept.join().expires().isAfter(clock.instant())) {
-        return kept.join();
+      Answer answer = kept.get(prefix + key);
+      if (answer != null && answer.expires().isAfter(clock.instant())) {
+        return answer;
       }
     }
     // the plugin says after it answered which key its answer is for; until then, concurrent
     // lookups of this image wait for the one run
     CompletableFuture<Answer> mine = new CompletableFuture<>();
-    CompletableFuture<Answer> running = answers.compute(prefix + "run:" + image,
-        (k, current) -> current == null || current.isDone() ? mine : current);
-    if (running != mine) {
-      return join(running);
+    CompletableFuture<Answer> other = running.putIfAbsent(prefix + image, mine);
+    if (other != null) {
+      return join(other);
     }
     try {
       Response response = run(provider, image);
@@ -312,14 +312,14 @@ public final class KubeletCredentialProviders implements CredentialProvider {
         case "Registry" -> "registry:" + registry;
         default -> "global";
       };
-      answers.put(prefix + key, CompletableFuture.completedFuture(answer));
+      kept.put(prefix + key, answer);
       mine.complete(answer);
       return answer;
     } catch (RuntimeException e) {
       mine.completeExceptionally(e);
       throw e;
     } finally {
-      answers.remove(prefix + "run:" + image, mine);
+      running.remove(prefix + image, mine);
     }
   }
 
