@@ -1,5 +1,6 @@
 package dev.holdfast.cli;
 
+import dev.holdfast.oci.copy.BlobHashing;
 import dev.holdfast.oci.copy.CopyEngine;
 import dev.holdfast.oci.copy.CopyOptions;
 import dev.holdfast.oci.copy.CopyRequest;
@@ -37,6 +38,24 @@ final class CopyFlags {
   @Option(names = "--output", paramLabel = "text|json", defaultValue = "text",
       description = "text (a table at the end) or json (one document on stdout). Default: ${DEFAULT-VALUE}.")
   Output output;
+
+  /** Who hashes blobs: {@link BlobHashing}, spelt for the command line. */
+  enum HashBlobs {
+    auto(BlobHashing.AUTO),
+    always(BlobHashing.ALWAYS);
+
+    final BlobHashing hashing;
+
+    HashBlobs(BlobHashing hashing) {
+      this.hashing = hashing;
+    }
+  }
+
+  @Option(names = "--hash-blobs", paramLabel = "auto|always", defaultValue = "auto",
+      description = "auto: each blob is hashed once, where it is stored: by Holdfast for an OCI layout and for a "
+          + "registry that does not check digests, by the destination registry when it does (probed once per "
+          + "registry). always: Holdfast hashes every blob too. Default: ${DEFAULT-VALUE}.")
+  HashBlobs hashBlobs;
 
   @Option(names = "--source-parallelism", paramLabel = "N", defaultValue = "8",
       description = "Blob transfers in flight per source registry or layout. Default: ${DEFAULT-VALUE}.")
@@ -80,7 +99,8 @@ final class CopyFlags {
     boolean live = output == Output.text && CopyProgress.terminalIsLive();
     try (CopyProgress progress = new CopyProgress(err, live, requests.size());
         CopyEngine engine = CopyEngine.builder(client).sourceConcurrency(sourceParallelism)
-            .destinationConcurrency(destinationParallelism).listener(progress).build()) {
+            .destinationConcurrency(destinationParallelism).blobHashing(hashBlobs.hashing).listener(progress)
+            .build()) {
       results.addAll(engine.copyAll(requests));
     }
     if (output == Output.json) {

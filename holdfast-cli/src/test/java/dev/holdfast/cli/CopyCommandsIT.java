@@ -119,6 +119,37 @@ class CopyCommandsIT {
   }
 
   @Test
+  void aDamagedBlobFailsTheCopyWhoeverHashesIt() throws IOException {
+    WrittenImage damagedImage = SyntheticImage.builder().layers(1).layerSize(40_000).seed(53).format(Format.OCI)
+        .platforms("linux/amd64").build().writeTo(work.resolve("seed"), "damaged");
+    skopeo.push(damagedImage, source.image("lib/damaged:1"));
+    var layer = damagedImage.layers().get(0);
+    Path data = source.storageDir().resolve("docker/registry/v2/blobs/sha256")
+        .resolve(layer.hex().substring(0, 2)).resolve(layer.hex()).resolve("data");
+    byte[] bytes = Files.readAllBytes(data);
+    bytes[bytes.length / 2] ^= 0x5a;
+    Files.write(data, bytes);
+
+    // the destination registry checks uploads: by default it hashes the blob and refuses it
+    Run checked = run("copy", source.hostPort() + "/lib/damaged:1", target.hostPort() + "/damaged/auto:1");
+    assertThat(checked.exitCode()).as(checked.out() + checked.err()).isEqualTo(1);
+    assertThat(checked.out()).contains(layer.digest()).contains("hashed it and refused it");
+
+    Run hashed = run("copy", "--hash-blobs", "always", source.hostPort() + "/lib/damaged:1",
+        target.hostPort() + "/damaged/always:1");
+    assertThat(hashed.exitCode()).as(hashed.out() + hashed.err()).isEqualTo(1);
+    assertThat(hashed.out()).contains("expected digest " + layer.digest() + " but got sha256:");
+
+    for (String repository : new String[] {"damaged/auto", "damaged/always"}) {
+      assertThat(skopeo.tryInspectRaw(target.image(repository + ":1")).succeeded()).as(repository).isFalse();
+    }
+
+    Run badValue = run("copy", "--hash-blobs", "never", "a:1", "b:1");
+    assertThat(badValue.exitCode()).isEqualTo(2);
+    assertThat(badValue.err()).contains("--hash-blobs").contains("never");
+  }
+
+  @Test
   void allFailedIsOneAndBadArgumentsAreTwo() {
     Run failed = run("copy", source.hostPort() + "/lib/missing:1", target.hostPort() + "/x/y:1");
     assertThat(failed.exitCode()).isEqualTo(1);

@@ -24,6 +24,8 @@ import java.util.concurrent.Future;
  * one engine, a blob shared by several images crosses the network once: it is streamed into the
  * first repository that needs it and mounted into the others of the same registry. Order: blobs,
  * then child manifests, then the index, then the tag, so a tag never points at an incomplete image.
+ * Every blob is checked against its digest before anything refers to it: hashed by the engine, or
+ * by a destination registry that checks uploads ({@link BlobHashing}).
  *
  * <p>A transfer holds a client permit of the source registry (its open stream) while it pushes to
  * the destination. When one engine copies in both directions between two registries at once, give
@@ -48,8 +50,8 @@ public final class CopyEngine implements AutoCloseable {
   private CopyEngine(Builder builder) {
     this.client = builder.client;
     this.listener = builder.listener;
-    Transfers transfers = new Transfers(
-        new Limits(builder.sourceConcurrency, builder.destinationConcurrency), listener, executor);
+    Transfers transfers = new Transfers(new Limits(builder.sourceConcurrency, builder.destinationConcurrency),
+        builder.hashing, listener, executor);
     this.copier = new ImageCopier(transfers, this::source, this::sink);
   }
 
@@ -120,6 +122,7 @@ public final class CopyEngine implements AutoCloseable {
     private ProgressListener listener = ProgressListener.NONE;
     private int sourceConcurrency = DEFAULT_SOURCE_CONCURRENCY;
     private int destinationConcurrency = DEFAULT_DESTINATION_CONCURRENCY;
+    private BlobHashing hashing = BlobHashing.AUTO;
 
     private Builder(RegistryClient client) {
       this.client = Objects.requireNonNull(client, "client");
@@ -140,6 +143,12 @@ public final class CopyEngine implements AutoCloseable {
     /** Blob transfers in flight per destination (default {@value CopyEngine#DEFAULT_DESTINATION_CONCURRENCY}). */
     public Builder destinationConcurrency(int limit) {
       this.destinationConcurrency = limit;
+      return this;
+    }
+
+    /** Who hashes the blobs streamed into a registry (default {@link BlobHashing#AUTO}). */
+    public Builder blobHashing(BlobHashing hashing) {
+      this.hashing = Objects.requireNonNull(hashing, "hashing");
       return this;
     }
 

@@ -39,6 +39,14 @@ interface ImageSink {
     return false;
   }
 
+  /**
+   * Whether the sink itself refuses a blob whose content does not match its digest (a registry
+   * that checks uploads): then the streams it is given need not be hashed.
+   */
+  default boolean checksDigests() {
+    return false;
+  }
+
   /** Writes a blob from a stream (verified by the sink or by the stream). */
   void putBlob(Descriptor blob, InputStream content);
 

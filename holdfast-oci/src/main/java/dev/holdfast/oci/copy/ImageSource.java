@@ -22,8 +22,11 @@ interface ImageSource {
   /** A manifest of the image by its descriptor, checked against the digest. */
   Manifest manifest(Descriptor descriptor);
 
-  /** A blob as a stream that fails at its end unless size and digest match. */
-  InputStream openBlob(Descriptor blob);
+  /**
+   * A blob as a stream that fails at its end unless size and digest match; with {@code hash}
+   * false, unless the size matches (for a sink that checks the digest itself).
+   */
+  InputStream openBlob(Descriptor blob, boolean hash);
 
   /** The tags (or layout names) next to this image: its repository's tags. */
   List<String> siblingTags();

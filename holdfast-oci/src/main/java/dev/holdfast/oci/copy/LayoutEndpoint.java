@@ -62,8 +62,8 @@ final class LayoutEndpoint implements ImageSource, ImageSink {
   }
 
   @Override
-  public InputStream openBlob(Descriptor blob) {
-    return layout.openBlob(blob);
+  public InputStream openBlob(Descriptor blob, boolean hash) {
+    return hash ? layout.openBlob(blob) : layout.openBlobUnhashed(blob);
   }
 
   @Override
@@ -103,7 +103,8 @@ final class LayoutEndpoint implements ImageSource, ImageSink {
 
   @Override
   public void putBlob(Descriptor blob, InputStream content) {
-    // Every ImageSource stream verifies size and digest at its end; hashing again would cost CPU.
+    // The engine gives a layout only streams that verify size and digest at their end (this sink
+    // does not check digests itself): hashing again would cost CPU.
     layout.writeVerifiedBlob(blob, content);
   }
 

@@ -67,8 +67,8 @@ final class RegistryEndpoint implements ImageSource, ImageSink {
   }
 
   @Override
-  public InputStream openBlob(Descriptor blob) {
-    return client.openBlob(reference, blob);
+  public InputStream openBlob(Descriptor blob, boolean hash) {
+    return hash ? client.openBlob(reference, blob) : client.openBlobUnhashed(reference, blob);
   }
 
   @Override
@@ -108,6 +108,11 @@ final class RegistryEndpoint implements ImageSource, ImageSink {
   @Override
   public boolean mountBlob(Descriptor blob, String fromRepository) {
     return client.mountBlob(reference, blob.digest(), fromRepository);
+  }
+
+  @Override
+  public boolean checksDigests() {
+    return client.verifiesBlobDigests(reference);
   }
 
   @Override

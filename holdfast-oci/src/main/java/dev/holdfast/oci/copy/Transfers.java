@@ -6,6 +6,7 @@ import dev.holdfast.oci.manifest.ImageIndex;
 import dev.holdfast.oci.manifest.ImageManifest;
 import dev.holdfast.oci.manifest.Manifest;
 import dev.holdfast.oci.reference.Digest;
+import dev.holdfast.oci.registry.RegistryException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -30,6 +31,7 @@ import java.util.function.Consumer;
  */
 final class Transfers {
   private final Limits limits;
+  private final BlobHashing hashing;
   private final ProgressListener listener;
   private final ExecutorService executor;
   /** blob scope + digest: the one transfer of that blob into that repository or layout. */
@@ -39,8 +41,9 @@ final class Transfers {
   /** blob scope + digest: the one write of that manifest (and its tree). */
   private final Map<String, CompletableFuture<Boolean>> manifests = new ConcurrentHashMap<>();
 
-  Transfers(Limits limits, ProgressListener listener, ExecutorService executor) {
+  Transfers(Limits limits, BlobHashing hashing, ProgressListener listener, ExecutorService executor) {
     this.limits = limits;
+    this.hashing = hashing;
     this.listener = listener;
     this.executor = executor;
   }
@@ -204,10 +207,16 @@ final class Transfers {
     }
   }
 
+  /**
+   * Streams a blob from the source into the sink, hashed on the way unless the sink checks the
+   * digest itself (see {@link BlobHashing}); the sink is asked before the transfer takes its
+   * permits, so a registry's first answer (a probe upload) does not hold up other transfers' slots.
+   */
   private void stream(Job job, Descriptor blob) {
+    boolean hash = hashing == BlobHashing.ALWAYS || !job.sink().checksDigests();
     limits.transfer(job.source().limitKey(), job.sink().limitKey(), () -> {
       listener.blobStarted(job.request(), blob);
-      try (InputStream in = new CountingInputStream(job.source().openBlob(blob), n -> {
+      try (InputStream in = new CountingInputStream(job.source().openBlob(blob, hash), n -> {
         job.tally().bytes.addAndGet(n);
         listener.blobProgress(job.request(), blob, n);
       })) {
@@ -215,6 +224,13 @@ final class Transfers {
       } catch (IOException e) {
         throw new UncheckedIOException("copy blob " + blob.digest() + " from " + job.source().location()
             + " to " + job.sink().location() + ": " + e.getMessage(), e);
+      } catch (RegistryException e) {
+        if (!hash && e.errorCode().filter("DIGEST_INVALID"::equals).isPresent()) {
+          throw new CopyException.ContentMismatch("blob " + blob.digest() + " read from "
+              + job.source().location() + " does not have that digest: " + job.sink().location()
+              + " hashed it and refused it (" + e.getMessage() + ")", e);
+        }
+        throw e;
       }
       return null;
     });

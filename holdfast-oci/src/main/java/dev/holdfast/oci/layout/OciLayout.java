@@ -151,9 +151,23 @@ public final class OciLayout {
    * @throws OciLayoutException.NotFound when the blob is missing
    */
   public InputStream openBlob(Descriptor descriptor) {
+    return open(descriptor, true);
+  }
+
+  /**
+   * Like {@link #openBlob}, but the stream checks only the size, and does not hash: for a blob
+   * that goes straight into a registry that checks the digest itself.
+   *
+   * @throws OciLayoutException.NotFound when the blob is missing
+   */
+  public InputStream openBlobUnhashed(Descriptor descriptor) {
+    return open(descriptor, false);
+  }
+
+  private InputStream open(Descriptor descriptor, boolean hash) {
     Path path = blobPath(descriptor.digest());
     try {
-      return new VerifyingInputStream(Files.newInputStream(path), descriptor,
+      return new VerifyingInputStream(Files.newInputStream(path), descriptor, hash,
           "read blob " + descriptor.digest() + " from OCI layout " + directory);
     } catch (NoSuchFileException e) {
       throw new OciLayoutException.NotFound("read blob " + descriptor.digest() + " from OCI layout "

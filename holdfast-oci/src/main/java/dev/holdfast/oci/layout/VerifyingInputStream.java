@@ -7,19 +7,23 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.security.MessageDigest;
 
-/** Hashes and counts what it reads; at the end of the stream, fails unless size and digest match. */
+/**
+ * Hashes and counts what it reads; at the end of the stream, fails unless size and digest match.
+ * Unhashed, it only counts, and fails at the end unless the size matches.
+ */
 final class VerifyingInputStream extends FilterInputStream {
   private final Descriptor expected;
   private final String action;
+  /** null when only the size is checked */
   private final MessageDigest hasher;
   private long count;
   private boolean checked;
 
-  VerifyingInputStream(InputStream in, Descriptor expected, String action) {
+  VerifyingInputStream(InputStream in, Descriptor expected, boolean hash, String action) {
     super(in);
     this.expected = expected;
     this.action = action;
-    this.hasher = expected.digest().newHasher();
+    this.hasher = hash ? expected.digest().newHasher() : null;
   }
 
   @Override
@@ -28,7 +32,9 @@ final class VerifyingInputStream extends FilterInputStream {
     if (b < 0) {
       verify();
     } else {
-      hasher.update((byte) b);
+      if (hasher != null) {
+        hasher.update((byte) b);
+      }
       count(1);
     }
     return b;
@@ -40,7 +46,9 @@ final class VerifyingInputStream extends FilterInputStream {
     if (n < 0) {
       verify();
     } else {
-      hasher.update(buffer, offset, n);
+      if (hasher != null) {
+        hasher.update(buffer, offset, n);
+      }
       count(n);
     }
     return n;
@@ -70,6 +78,9 @@ final class VerifyingInputStream extends FilterInputStream {
     checked = true;
     if (count != expected.size()) {
       throw new IOException(action + ": got " + count + " bytes, expected " + expected.size());
+    }
+    if (hasher == null) {
+      return;
     }
     Digest actual = Digest.of(expected.digest().algorithm(), hasher.digest());
     if (!actual.equals(expected.digest())) {

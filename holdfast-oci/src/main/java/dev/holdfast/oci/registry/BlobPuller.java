@@ -8,16 +8,18 @@ import java.util.Optional;
 /**
  * {@code GET /v2/<name>/blobs/<digest>}, redirects followed (to object storage, without the
  * registry's credentials): a stream that hashes as it is read and checks length and digest at its
- * end. The caller closes it.
+ * end, or (unhashed) checks only the length. The caller closes it.
  */
 final class BlobPuller implements RegistryOperation<InputStream> {
 
   private final ImageReference repository;
   private final Descriptor descriptor;
+  private final boolean hash;
 
-  BlobPuller(ImageReference repository, Descriptor descriptor) {
+  BlobPuller(ImageReference repository, Descriptor descriptor, boolean hash) {
     this.repository = repository;
     this.descriptor = descriptor;
+    this.hash = hash;
   }
 
   @Override
@@ -34,6 +36,6 @@ final class BlobPuller implements RegistryOperation<InputStream> {
           descriptor.size(), length.get());
     }
     return new VerifyingInputStream(response.body(), descriptor.digest(), descriptor.size(),
-        repository.registry(), action);
+        hash, repository.registry(), action);
   }
 }

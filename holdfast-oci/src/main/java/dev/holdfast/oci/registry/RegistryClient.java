@@ -11,8 +11,11 @@ import java.io.InputStream;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A client for the OCI Distribution API (Docker Registry HTTP API v2) on a lean blocking HTTP/1.1
@@ -26,6 +29,8 @@ import java.util.Optional;
 public final class RegistryClient implements AutoCloseable {
 
   private final RegistryCaller caller;
+  /** registry: whether it checks the digests of uploads (one probe per registry and client). */
+  private final Map<String, CompletableFuture<Boolean>> digestChecks = new ConcurrentHashMap<>();
 
   private RegistryClient(Builder builder) {
     RegistryEndpoints endpoints = new RegistryEndpoints(builder.trust, builder.connectTimeout);
@@ -92,7 +97,38 @@ public final class RegistryClient implements AutoCloseable {
    * registry's concurrency permits.
    */
   public InputStream openBlob(ImageReference repository, Descriptor blob) {
-    return new BlobPuller(repository, blob).run(caller);
+    return new BlobPuller(repository, blob, true).run(caller);
+  }
+
+  /**
+   * Like {@link #openBlob}, but the stream checks only the length, and does not hash: for a blob
+   * that goes straight into a registry that checks the digest itself ({@link
+   * #verifiesBlobDigests}), so that the bytes are hashed once, where they are stored.
+   */
+  public InputStream openBlobUnhashed(ImageReference repository, Descriptor blob) {
+    return new BlobPuller(repository, blob, false).run(caller);
+  }
+
+  /**
+   * Whether the registry of {@code repository} refuses an upload whose content does not match the
+   * digest it is pushed under ({@code 400 DIGEST_INVALID}), as the distribution spec has it. The
+   * first call per registry finds out by uploading a few random bytes under a digest they do not
+   * have (to {@code repository}, which needs push access); later calls give the same answer. False
+   * when the registry stores the probe, gives any other answer or cannot be asked: then the client
+   * must hash what it uploads there.
+   */
+  public boolean verifiesBlobDigests(ImageReference repository) {
+    CompletableFuture<Boolean> mine = new CompletableFuture<>();
+    CompletableFuture<Boolean> known = digestChecks.putIfAbsent(repository.registry(), mine);
+    if (known != null) {
+      return known.join();
+    }
+    try {
+      mine.complete(new DigestCheckProbe(repository).run(caller));
+    } catch (RuntimeException e) {
+      mine.complete(false);
+    }
+    return mine.join();
   }
 
   /**

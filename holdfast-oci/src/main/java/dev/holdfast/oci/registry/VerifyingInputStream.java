@@ -8,13 +8,15 @@ import java.security.MessageDigest;
 /**
  * Hashes every byte as it streams through and, at the end of the stream, checks the length and the
  * digest: a mismatch throws {@link DigestMismatchException} naming both values. More bytes than
- * expected fail as soon as they arrive; fewer fail at the end.
+ * expected fail as soon as they arrive; fewer fail at the end. Unhashed, it checks only the length
+ * (for content whose digest the receiving registry checks).
  */
 final class VerifyingInputStream extends InputStream {
 
   private final InputStream in;
   private final Digest expected;
   private final long expectedSize;
+  /** null when only the length is checked */
   private final MessageDigest hasher;
   private final String registry;
   private final String action;
@@ -26,10 +28,21 @@ final class VerifyingInputStream extends InputStream {
    * @param expectedSize the expected length, or -1 when unknown (then only the digest is checked)
    */
   VerifyingInputStream(InputStream in, Digest expected, long expectedSize, String registry, String action) {
+    this(in, expected, expectedSize, true, registry, action);
+  }
+
+  /**
+   * @param hash false to check only the length; then {@code expectedSize} must be known
+   */
+  VerifyingInputStream(InputStream in, Digest expected, long expectedSize, boolean hash, String registry,
+      String action) {
+    if (!hash && expectedSize < 0) {
+      throw new IllegalArgumentException("an unhashed stream needs the expected size");
+    }
     this.in = in;
     this.expected = expected;
     this.expectedSize = expectedSize;
-    this.hasher = expected.newHasher();
+    this.hasher = hash ? expected.newHasher() : null;
     this.registry = registry;
     this.action = action;
   }
@@ -58,7 +71,9 @@ final class VerifyingInputStream extends InputStream {
       verified = true;
       throw new DigestMismatchException(registry, action, expected, null, expectedSize, count);
     }
-    hasher.update(buffer, offset, n);
+    if (hasher != null) {
+      hasher.update(buffer, offset, n);
+    }
     count += n;
     return n;
   }
@@ -88,10 +103,13 @@ final class VerifyingInputStream extends InputStream {
     return count;
   }
 
-  /** Checks length and digest of everything read (once the stream ended) and returns the digest. */
+  /**
+   * Checks length and digest of everything read (once the stream ended) and returns the digest;
+   * unhashed, checks the length and returns the expected digest.
+   */
   Digest verify() {
     if (actual == null) {
-      actual = Digest.of(expected.algorithm(), hasher.digest());
+      actual = hasher == null ? expected : Digest.of(expected.algorithm(), hasher.digest());
       verified = true;
       if ((expectedSize >= 0 && count != expectedSize) || !actual.equals(expected)) {
         throw new DigestMismatchException(registry, action, expected, actual, expectedSize, count);

@@ -29,10 +29,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * or 503 with {@code Retry-After}, redirects blob downloads to another host, pages tag lists with
  * {@code Link} headers. It records each request and whether it carried {@code Authorization}.
  */
-final class FaultProxy implements AutoCloseable {
+public final class FaultProxy implements AutoCloseable {
 
   /** A request the proxy (or the redirect target) received. */
-  record Seen(String method, String path, boolean authorization) {}
+  public record Seen(String method, String path, boolean authorization) {}
 
   private static final Set<String> HOP_HEADERS =
       Set.of("host", "content-length", "connection", "transfer-encoding", "expect", "upgrade", "date");
@@ -43,9 +43,14 @@ final class FaultProxy implements AutoCloseable {
   private final ExecutorService executor = Executors.newCachedThreadPool();
   private final HttpClient client = HttpClient.newBuilder()
       .version(HttpClient.Version.HTTP_1_1).followRedirects(HttpClient.Redirect.NEVER).build();
-  final List<Seen> seen = new CopyOnWriteArrayList<>();
+  public final List<Seen> seen = new CopyOnWriteArrayList<>();
 
-  volatile boolean corruptBlobs;
+  public volatile boolean corruptBlobs;
+  /**
+   * Plays a registry that does not check upload digests: a monolithic upload is stored under the
+   * digest its content has, and the answer claims the digest the client asked for.
+   */
+  public volatile boolean acceptWrongDigests;
   volatile boolean truncateBlobs;
   volatile URI redirectBlobsTo;
   volatile int tagPageSize;
@@ -63,7 +68,7 @@ final class FaultProxy implements AutoCloseable {
   private volatile int rejectStatus;
   private volatile String rejectRetryAfter;
 
-  FaultProxy(URI upstream) {
+  public FaultProxy(URI upstream) {
     this.upstream = upstream;
     try {
       server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
@@ -76,7 +81,7 @@ final class FaultProxy implements AutoCloseable {
   }
 
   /** {@code 127.0.0.1:PORT}: the registry name clients use. */
-  String hostPort() {
+  public String hostPort() {
     return "127.0.0.1:" + server.getAddress().getPort();
   }
 
@@ -87,8 +92,9 @@ final class FaultProxy implements AutoCloseable {
     rejectNext.set(count);
   }
 
-  void reset() {
+  public void reset() {
     corruptBlobs = false;
+    acceptWrongDigests = false;
     truncateBlobs = false;
     redirectBlobsTo = null;
     tagPageSize = 0;
@@ -141,6 +147,13 @@ final class FaultProxy implements AutoCloseable {
         return;
       }
 
+      String claimedDigest = null;
+      if (acceptWrongDigests && method.equals("PUT") && requestBody.length > 0
+          && pathAndQuery.matches("/v2/.+/blobs/uploads/.*[?&]digest=sha256:[0-9a-f]{64}.*")) {
+        int at = pathAndQuery.indexOf("digest=sha256:") + "digest=".length();
+        claimedDigest = pathAndQuery.substring(at, at + 71);
+        pathAndQuery = pathAndQuery.replace("digest=" + claimedDigest, "digest=" + sha256(requestBody));
+      }
       HttpRequest.Builder forward = HttpRequest.newBuilder(upstream.resolve(pathAndQuery))
           .method(method, requestBody.length == 0 && !method.equals("PUT") && !method.equals("PATCH")
               ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(requestBody));
@@ -157,10 +170,14 @@ final class FaultProxy implements AutoCloseable {
         throw new IOException(e);
       }
       byte[] body = response.body();
+      String actualDigest = claimedDigest == null ? null : sha256(requestBody);
+      String claimed = claimedDigest;
       response.headers().map().forEach((name, values) -> {
         if (!HOP_HEADERS.contains(name.toLowerCase()) && !name.startsWith(":")) {
-          values.forEach(v -> exchange.getResponseHeaders().add(name,
-              name.equalsIgnoreCase("Location") ? v.replace(upstream.getAuthority(), hostPort()) : v));
+          values.forEach(v -> {
+            String value = name.equalsIgnoreCase("Location") ? v.replace(upstream.getAuthority(), hostPort()) : v;
+            exchange.getResponseHeaders().add(name, claimed == null ? value : value.replace(actualDigest, claimed));
+          });
         }
       });
       boolean chunked = false;
@@ -253,6 +270,15 @@ final class FaultProxy implements AutoCloseable {
           "<" + path + "?n=" + tagPageSize + "&last=" + page.get(page.size() - 1) + ">; rel=\"next\"");
     }
     return JSON.writeValueAsBytes(Map.of("name", list.get("name").asText(), "tags", page));
+  }
+
+  private static String sha256(byte[] content) {
+    try {
+      return "sha256:" + java.util.HexFormat.of().formatHex(
+          java.security.MessageDigest.getInstance("SHA-256").digest(content));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   private static void send(HttpExchange exchange, int status, byte[] body, boolean noLength)

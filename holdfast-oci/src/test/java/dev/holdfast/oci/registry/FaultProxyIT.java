@@ -128,6 +128,61 @@ class FaultProxyIT {
   }
 
   @Test
+  void anUnhashedStreamPassesCorruptedBytesButChecksTheLength() throws IOException {
+    byte[] original = image.readBlob(layer.digest().toString());
+    proxy.corruptBlobs = true;
+    try (InputStream in = client.openBlobUnhashed(ref, layer)) {
+      byte[] read = in.readAllBytes(); // the registry it goes to checks the digest, not this stream
+      assertThat(read).hasSameSizeAs(original).isNotEqualTo(original);
+    }
+    proxy.corruptBlobs = false;
+    proxy.truncateBlobs = true;
+    try (InputStream in = client.openBlobUnhashed(ref, layer)) {
+      assertThatThrownBy(in::readAllBytes)
+          .isInstanceOfSatisfying(DigestMismatchException.class, e -> {
+            assertThat(e.expectedSize()).isEqualTo(layer.size());
+            assertThat(e.actualSize()).isEqualTo(layer.size() - 100);
+          });
+    }
+  }
+
+  @Test
+  void aRegistryThatRefusesAWrongDigestIsTrustedToCheckUploadsAndAskedOnce() {
+    assertThat(client.verifiesBlobDigests(ref)).isTrue();
+    List<FaultProxy.Seen> probe = List.copyOf(proxy.seen);
+    assertThat(probe).extracting(FaultProxy.Seen::method).containsExactly("POST", "PUT", "DELETE");
+    String claimed = probe.get(1).path().replaceAll(".*digest=(sha256:[0-9a-f]{64}).*", "$1");
+    assertThat(claimed).startsWith("sha256:");
+    assertThat(client.headBlob(ref, dev.holdfast.oci.reference.Digest.parse(claimed))).isEmpty();
+
+    proxy.seen.clear();
+    ImageReference otherRepository = ImageReference.parse(proxy.hostPort() + "/other/app");
+    assertThat(client.verifiesBlobDigests(otherRepository)).isTrue();
+    assertThat(proxy.seen).isEmpty(); // one probe per registry
+  }
+
+  @Test
+  void aRegistryThatStoresAWrongDigestIsNotTrustedAndTheProbeIsDeleted() {
+    proxy.acceptWrongDigests = true;
+    assertThat(client.verifiesBlobDigests(ref)).isFalse();
+    List<FaultProxy.Seen> seen = List.copyOf(proxy.seen);
+    assertThat(seen).extracting(FaultProxy.Seen::method).startsWith("POST", "PUT", "DELETE");
+    String claimed = seen.get(1).path().replaceAll(".*digest=(sha256:[0-9a-f]{64}).*", "$1");
+    // a token registry refuses the DELETE (it needs a delete scope) after one retry with a fresh
+    // token; the probe is then left for the registry's garbage collection
+    assertThat(seen.subList(2, seen.size())).isNotEmpty().hasSizeLessThanOrEqualTo(2)
+        .allMatch(s -> s.method().equals("DELETE") && s.path().endsWith("/blobs/" + claimed));
+  }
+
+  @Test
+  void aRegistryThatCannotBeAskedIsNotTrustedToCheckUploads() {
+    proxy.reject(100, 503, null);
+    assertThat(client.verifiesBlobDigests(ref)).isFalse();
+    System.out.println("SEEN " + proxy.seen);
+    assertThat(proxy.seen).isNotEmpty().allMatch(seen -> seen.method().equals("POST"));
+  }
+
+  @Test
   void anOversizedManifestIsRefusedWhileReading() {
     proxy.manifestBody = new byte[Manifest.MAX_SIZE + 1];
     assertThatThrownBy(() -> client.getManifest(ref))
