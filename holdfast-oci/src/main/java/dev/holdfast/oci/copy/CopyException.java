@@ -33,18 +33,6 @@ public class CopyException extends RuntimeException {
     }
   }
 
-  /**
-   * A blob's content does not match its digest, found by a destination registry that checks
-   * uploads: nothing was stored under it.
-   */
-  public static final class ContentMismatch extends CopyException {
-    private static final long serialVersionUID = 1L;
-
-    public ContentMismatch(String message, Throwable cause) {
-      super(message, cause);
-    }
-  }
-
   /** The platform filter selects nothing from the image. */
   public static final class NoMatchingPlatform extends CopyException {
     private static final long serialVersionUID = 1L;

@@ -23,6 +23,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The blob and manifest transfers of one engine run, shared by all its images: each blob and each
@@ -30,6 +32,7 @@ import java.util.function.Consumer;
  * repository of a registry is mounted into the others instead of crossing the network again.
  */
 final class Transfers {
+  private static final Logger log = LoggerFactory.getLogger(Transfers.class);
   private final Limits limits;
   private final BlobHashing hashing;
   private final ProgressListener listener;
@@ -209,11 +212,27 @@ final class Transfers {
 
   /**
    * Streams a blob from the source into the sink, hashed on the way unless the sink checks the
-   * digest itself (see {@link BlobHashing}); the sink is asked before the transfer takes its
+   * digest itself (see {@link BlobHashing}). The sink is asked before the transfer takes its
    * permits, so a registry's first answer (a probe upload) does not hold up other transfers' slots.
+   * A blob that such a sink refuses ({@code DIGEST_INVALID}) is streamed once more, hashed: a
+   * damaged source then fails with both digests named, by the client, before the upload completes;
+   * a blob damaged on the way only the first time arrives.
    */
   private void stream(Job job, Descriptor blob) {
-    boolean hash = hashing == BlobHashing.ALWAYS || !job.sink().checksDigests();
+    boolean sinkChecks = hashing == BlobHashing.AUTO && job.sink().checksDigests();
+    try {
+      stream(job, blob, !sinkChecks);
+    } catch (RegistryException e) {
+      if (!sinkChecks || e.errorCode().filter("DIGEST_INVALID"::equals).isEmpty()) {
+        throw e;
+      }
+      log.warn("{} refused blob {} read from {} (DIGEST_INVALID); reading it again and hashing it",
+          job.sink().location(), blob.digest(), job.source().location());
+      stream(job, blob, true);
+    }
+  }
+
+  private void stream(Job job, Descriptor blob, boolean hash) {
     limits.transfer(job.source().limitKey(), job.sink().limitKey(), () -> {
       listener.blobStarted(job.request(), blob);
       try (InputStream in = new CountingInputStream(job.source().openBlob(blob, hash), n -> {
@@ -224,13 +243,6 @@ final class Transfers {
       } catch (IOException e) {
         throw new UncheckedIOException("copy blob " + blob.digest() + " from " + job.source().location()
             + " to " + job.sink().location() + ": " + e.getMessage(), e);
-      } catch (RegistryException e) {
-        if (!hash && e.errorCode().filter("DIGEST_INVALID"::equals).isPresent()) {
-          throw new CopyException.ContentMismatch("blob " + blob.digest() + " read from "
-              + job.source().location() + " does not have that digest: " + job.sink().location()
-              + " hashed it and refused it (" + e.getMessage() + ")", e);
-        }
-        throw e;
       }
       return null;
     });

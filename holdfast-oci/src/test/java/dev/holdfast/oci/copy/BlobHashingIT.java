@@ -31,7 +31,8 @@ import org.junit.jupiter.api.io.TempDir;
  *
  * <ul>
  *   <li>into a registry that checks uploads, the engine leaves the hashing to it: the damage is
- *       found by the destination, which refuses the blob, so the client did not hash it;
+ *       found by the destination, which refuses the blob (so the client did not hash it); the
+ *       engine then reads the blob again, hashes it and names both digests;
  *   <li>with {@link BlobHashing#ALWAYS}, the client finds it itself, before the upload completes;
  *   <li>into a registry that stores uploads under any digest (a {@link FaultProxy} playing one in
  *       front of a real registry), the client hashes every blob and finds it.
@@ -113,26 +114,39 @@ class BlobHashingIT {
     CopyResult copied = copy(BlobHashing.AUTO, at(source, "src/good:1"), at(checking, "auto/good:1"));
     assertThat(copied).as("%s", copied).isInstanceOf(CopyResult.Copied.class);
     assertThat(skopeo.digestOf(checking.image("auto/good:1"))).isEqualTo(good.digest());
+    source.clearRequests();
+    checking.clearRequests();
 
     RuntimeException cause = failure(copy(BlobHashing.AUTO, at(source, "src/bad:1"), at(checking, "auto/bad:1")));
 
-    assertThat(cause).isInstanceOf(CopyException.ContentMismatch.class)
-        .hasMessageContaining("blob " + damaged.digest())
-        .hasMessageContaining("read from docker://" + source.hostPort() + "/src/bad:1")
-        .hasMessageContaining("hashed it and refused it")
-        .hasMessageContaining("DIGEST_INVALID");
+    // the client streamed the damaged blob without hashing it; the destination hashed it and
+    // refused it; the client then read it again, hashed, and named both digests
+    assertThat(checking.requests()).anyMatch(r -> r.method().equals("PUT") && r.status() == 400
+        && r.path().contains("digest=" + damaged.digest()));
+    assertThat(source.requests()).filteredOn(r -> r.isBlobGet() && r.path().endsWith(damaged.digest())).hasSize(2);
+    assertDamageFoundByTheClient(cause);
     assertNothingStored(ref(checking, "auto/bad:1"), damaged);
+  }
+
+  private static void assertDamageFoundByTheClient(RuntimeException cause) {
+    assertThat(cause).isInstanceOfSatisfying(DigestMismatchException.class, e -> {
+      assertThat(e.expectedDigest()).hasToString(damaged.digest());
+      assertThat(e.actualDigest()).isNotNull().isNotEqualTo(e.expectedDigest());
+      assertThat(e.actualSize()).isEqualTo(damaged.size());
+      assertThat(e.getMessage()).contains("pull blob " + source.hostPort() + "/src/bad@" + damaged.digest())
+          .contains(e.actualDigest().toString());
+    });
   }
 
   @Test
   void withHashingAlwaysTheClientFindsTheDamageBeforeTheUploadCompletes() {
+    source.clearRequests();
+    checking.clearRequests();
     RuntimeException cause = failure(copy(BlobHashing.ALWAYS, at(source, "src/bad:1"), at(checking, "always/bad:1")));
 
-    assertThat(cause).isInstanceOfSatisfying(DigestMismatchException.class, e -> {
-      assertThat(e.expectedDigest()).hasToString(damaged.digest());
-      assertThat(e.actualDigest()).isNotNull().isNotEqualTo(e.expectedDigest()); // hashed by the client
-      assertThat(e.getMessage()).contains("pull blob " + source.hostPort() + "/src/bad");
-    });
+    assertDamageFoundByTheClient(cause);
+    assertThat(source.requests()).filteredOn(r -> r.isBlobGet() && r.path().endsWith(damaged.digest())).hasSize(1);
+    assertThat(checking.requests()).noneMatch(r -> r.status() == 400);
     assertNothingStored(ref(checking, "always/bad:1"), damaged);
   }
 
@@ -146,22 +160,22 @@ class BlobHashingIT {
     ImageReference badCopy = ImageReference.parse(lax.hostPort() + "/lax/bad:1");
     RuntimeException cause = failure(copy(BlobHashing.AUTO, at(source, "src/bad:1"), new ImageLocation.Registry(badCopy)));
 
-    assertThat(cause).isInstanceOfSatisfying(DigestMismatchException.class, e -> {
-      assertThat(e.expectedDigest()).hasToString(damaged.digest());
-      assertThat(e.actualDigest()).isNotNull().isNotEqualTo(e.expectedDigest());
-    });
+    assertDamageFoundByTheClient(cause);
     assertNothingStored(badCopy, damaged);
     assertThat(lax.seen).noneMatch(seen -> seen.method().equals("PUT") && seen.path().contains("/manifests/"));
   }
 
   @Test
-  void aDamagedLayoutBlobIsRefusedByARegistryThatChecksUploads() {
+  void aDamagedLayoutBlobIsRefusedByARegistryThatChecksUploadsThenFoundByTheClient() {
     ImageLocation from = new ImageLocation.Layout(badInLayout.layout(), Optional.of(badInLayout.tag()));
+    checking.clearRequests();
     RuntimeException cause = failure(copy(BlobHashing.AUTO, from, at(checking, "layout/bad:1")));
 
-    assertThat(cause).isInstanceOf(CopyException.ContentMismatch.class)
-        .hasMessageContaining("blob " + damagedInLayout.digest())
-        .hasMessageContaining("read from oci:" + badInLayout.layout());
+    assertThat(checking.requests()).anyMatch(r -> r.method().equals("PUT") && r.status() == 400
+        && r.path().contains("digest=" + damagedInLayout.digest()));
+    assertThat(cause).isInstanceOf(dev.holdfast.oci.registry.RegistryException.class) // reading the upload failed
+        .hasMessageContaining("read blob " + damagedInLayout.digest() + " from OCI layout " + badInLayout.layout())
+        .hasMessageContaining("content has digest sha256:");
     assertNothingStored(ref(checking, "layout/bad:1"), damagedInLayout);
   }
 }
