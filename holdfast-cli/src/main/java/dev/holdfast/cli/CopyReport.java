@@ -118,6 +118,7 @@ final class CopyReport {
       n.put("blobsCopied", s.blobsCopied());
       n.put("blobsSkipped", s.blobsSkipped());
       n.put("blobsMounted", s.blobsMounted());
+      n.put("blobsHashedByDestination", s.blobsHashedByDestination());
       n.put("manifests", s.manifests());
       n.put("referrers", s.referrers());
       n.put("seconds", r.elapsed().toMillis() / 1000.0);

@@ -25,7 +25,7 @@ class CopyReportTest {
       ImageLocation.parse("oci:/tmp/x:n"), CopyOptions.defaults());
   private static final Digest DIGEST = Digest.sha256(new byte[] {1});
   private static final CopyResult COPIED = new CopyResult.Copied(REQUEST, REQUEST.source(), DIGEST, DIGEST, false,
-      new CopyStats(2048, 2, 1, 0, 1, 0), Duration.ofMillis(1500));
+      new CopyStats(2048, 2, 1, 0, 1, 0, 2), Duration.ofMillis(1500));
   private static final CopyResult PRESENT = new CopyResult.AlreadyPresent(REQUEST, REQUEST.source(), DIGEST,
       CopyStats.NONE, Duration.ZERO);
   private static final CopyResult FAILED = new CopyResult.Failed(REQUEST, Optional.empty(),
@@ -46,6 +46,7 @@ class CopyReportTest {
     assertThat(json.path("images")).hasSize(3);
     assertThat(json.path("images").get(0).path("status").asText()).isEqualTo("copied");
     assertThat(json.path("images").get(0).path("bytes").asLong()).isEqualTo(2048);
+    assertThat(json.path("images").get(0).path("blobsHashedByDestination").asInt()).isEqualTo(2);
     assertThat(json.path("images").get(1).path("status").asText()).isEqualTo("present");
     assertThat(json.path("images").get(2).path("error").asText()).contains("no such image");
     assertThat(json.path("summary").path("exitCode").asInt()).isEqualTo(3);

@@ -11,6 +11,7 @@ final class Tally {
   final AtomicInteger mounted = new AtomicInteger();
   final AtomicInteger manifests = new AtomicInteger();
   final AtomicInteger referrers = new AtomicInteger();
+  final AtomicInteger hashedByDestination = new AtomicInteger();
 
   void count(ProgressListener.BlobOutcome outcome) {
     switch (outcome) {
@@ -21,6 +22,7 @@ final class Tally {
   }
 
   CopyStats snapshot() {
-    return new CopyStats(bytes.get(), copied.get(), skipped.get(), mounted.get(), manifests.get(), referrers.get());
+    return new CopyStats(bytes.get(), copied.get(), skipped.get(), mounted.get(), manifests.get(), referrers.get(),
+        hashedByDestination.get());
   }
 }

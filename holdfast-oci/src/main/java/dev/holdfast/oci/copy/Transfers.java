@@ -222,6 +222,9 @@ final class Transfers {
     boolean sinkChecks = hashing == BlobHashing.AUTO && job.sink().checksDigests();
     try {
       stream(job, blob, !sinkChecks);
+      if (sinkChecks) {
+        job.tally().hashedByDestination.incrementAndGet();
+      }
     } catch (RegistryException e) {
       if (!sinkChecks || e.errorCode().filter("DIGEST_INVALID"::equals).isEmpty()) {
         throw e;

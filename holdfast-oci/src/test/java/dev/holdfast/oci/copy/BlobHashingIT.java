@@ -113,6 +113,8 @@ class BlobHashingIT {
   void aRegistryThatChecksUploadsHashesTheBlobsInsteadOfTheClient() {
     CopyResult copied = copy(BlobHashing.AUTO, at(source, "src/good:1"), at(checking, "auto/good:1"));
     assertThat(copied).as("%s", copied).isInstanceOf(CopyResult.Copied.class);
+    assertThat(copied.stats().blobsCopied()).isEqualTo(good.blobs().size());
+    assertThat(copied.stats().blobsHashedByDestination()).isEqualTo(good.blobs().size());
     assertThat(skopeo.digestOf(checking.image("auto/good:1"))).isEqualTo(good.digest());
     source.clearRequests();
     checking.clearRequests();
@@ -140,6 +142,11 @@ class BlobHashingIT {
 
   @Test
   void withHashingAlwaysTheClientFindsTheDamageBeforeTheUploadCompletes() {
+    CopyResult copied = copy(BlobHashing.ALWAYS, at(source, "src/good:1"), at(checking, "always/good:1"));
+    assertThat(copied).as("%s", copied).isInstanceOf(CopyResult.Copied.class);
+    assertThat(copied.stats().blobsCopied()).isEqualTo(good.blobs().size());
+    assertThat(copied.stats().blobsHashedByDestination()).isZero();
+
     source.clearRequests();
     checking.clearRequests();
     RuntimeException cause = failure(copy(BlobHashing.ALWAYS, at(source, "src/bad:1"), at(checking, "always/bad:1")));
@@ -153,7 +160,10 @@ class BlobHashingIT {
   @Test
   void aRegistryThatStoresAnyDigestGetsOnlyBlobsTheClientHashed() {
     ImageLocation goodCopy = new ImageLocation.Registry(ImageReference.parse(lax.hostPort() + "/lax/good:1"));
-    assertThat(copy(BlobHashing.AUTO, at(source, "src/good:1"), goodCopy)).isInstanceOf(CopyResult.Copied.class);
+    CopyResult copied = copy(BlobHashing.AUTO, at(source, "src/good:1"), goodCopy);
+    assertThat(copied).as("%s", copied).isInstanceOf(CopyResult.Copied.class);
+    assertThat(copied.stats().blobsCopied()).isEqualTo(good.blobs().size());
+    assertThat(copied.stats().blobsHashedByDestination()).isZero();
     assertThat(skopeo.digestOf(laxUpstream.image("lax/good:1"))).isEqualTo(good.digest());
 
     lax.seen.clear();
