@@ -128,8 +128,7 @@ class CopyCommandsIT {
         .platforms("linux/amd64").build().writeTo(work.resolve("seed"), "damaged");
     skopeo.push(damagedImage, source.image("lib/damaged:1"));
     var layer = damagedImage.layers().get(0);
-    Path data = source.storageDir().resolve("docker/registry/v2/blobs/sha256")
-        .resolve(layer.hex().substring(0, 2)).resolve(layer.hex()).resolve("data");
+    Path data = source.blobDataFile(layer.digest());
     byte[] bytes = Files.readAllBytes(data);
     bytes[bytes.length / 2] ^= 0x5a;
     Files.write(data, bytes);

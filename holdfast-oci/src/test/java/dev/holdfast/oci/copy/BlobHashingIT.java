@@ -65,8 +65,7 @@ class BlobHashingIT {
     skopeo.push(good, source.image("src/good:1"));
     skopeo.push(bad, source.image("src/bad:1"));
     damaged = bad.layers().get(1);
-    flipOneByte(source.storageDir().resolve("docker/registry/v2/blobs/sha256")
-        .resolve(damaged.hex().substring(0, 2)).resolve(damaged.hex()).resolve("data"), damaged.size());
+    flipOneByte(source.blobDataFile(damaged.digest()), damaged.size());
 
     badInLayout = image.seed(43).build().writeTo(work.resolve("layout"), "bad");
     damagedInLayout = badInLayout.layers().get(0);

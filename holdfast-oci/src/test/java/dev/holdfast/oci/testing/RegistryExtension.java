@@ -246,6 +246,16 @@ public final class RegistryExtension
     return running().storageDir();
   }
 
+  /**
+   * The file that holds a blob's bytes in the registry's storage (for tests that damage it: the
+   * registry serves it as it is).
+   */
+  public Path blobDataFile(String digest) {
+    String hex = digest.substring("sha256:".length());
+    return storageDir().resolve("docker/registry/v2/blobs/sha256").resolve(hex.substring(0, 2)).resolve(hex)
+        .resolve("data");
+  }
+
   /** The generated configuration file. */
   public Path configFile() {
     return running().configFile();
