@@ -4,15 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.holdfast.oci.reference.Digest;
 import dev.holdfast.oci.testing.Skopeo;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
@@ -77,7 +76,7 @@ class LauncherIT {
       String name = sample.path("annotations").path("org.opencontainers.image.ref.name").asText();
       Skopeo.Result raw = skopeo.run(List.of("inspect", "--raw", "oci:" + out + ":" + name));
       assertThat(raw.exitCode()).as(raw.stderr()).isZero();
-      assertThat(sha256(raw.stdoutBytes())).as(name).isEqualTo(sample.path("digest").asText());
+      assertThat(Digest.sha256(raw.stdoutBytes())).as(name).hasToString(sample.path("digest").asText());
     }
 
     Launch again = launch("sync", "--from", "oci:examples/upstream", "--to", "oci:" + out, "--output", "json");
@@ -121,9 +120,5 @@ class LauncherIT {
       Files.deleteIfExists(stdout);
       Files.deleteIfExists(stderr);
     }
-  }
-
-  private static String sha256(byte[] bytes) throws Exception {
-    return "sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
   }
 }

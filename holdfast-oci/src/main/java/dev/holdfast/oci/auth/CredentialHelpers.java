@@ -125,8 +125,6 @@ public final class CredentialHelpers {
     return Optional.of(new Credential.Basic(username, secret));
   }
 
-
-
   @Override
   public String toString() {
     return "CredentialHelpers[searchPath=" + searchPath + "]";

@@ -1,25 +1,25 @@
 package dev.holdfast.oci.auth;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
-import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -140,7 +140,7 @@ public final class KubeletCredentialProviders implements CredentialProvider {
       throw new CredentialException(source + ": providers must be a non-empty list");
     }
     List<Provider> providers = new ArrayList<>();
-    Set<String> names = new java.util.HashSet<>();
+    Set<String> names = new HashSet<>();
     for (int i = 0; i < list.size(); i++) {
       Provider provider = provider(source + ": providers[" + i + "]", list.get(i), binDir);
       if (!names.add(provider.name())) {
@@ -326,7 +326,7 @@ public final class KubeletCredentialProviders implements CredentialProvider {
   private static Answer join(CompletableFuture<Answer> future) {
     try {
       return future.join();
-    } catch (java.util.concurrent.CompletionException e) {
+    } catch (CompletionException e) {
       if (e.getCause() instanceof RuntimeException cause) {
         throw cause;
       }
@@ -341,16 +341,11 @@ public final class KubeletCredentialProviders implements CredentialProvider {
     List<String> command = new ArrayList<>();
     command.add(provider.executable().toString());
     command.addAll(provider.args());
-    ObjectNode request = JsonNodeFactory.instance.objectNode()
+    byte[] input = JsonNodeFactory.instance.objectNode()
         .put("apiVersion", provider.apiVersion())
         .put("kind", "CredentialProviderRequest")
-        .put("image", image);
-    byte[] input;
-    try {
-      input = JSON.writeValueAsBytes(request);
-    } catch (JsonProcessingException e) {
-      throw new UncheckedIOException(e);
-    }
+        .put("image", image)
+        .toString().getBytes(StandardCharsets.UTF_8);
     ChildProcesses.Result result = ChildProcesses.run(command, provider.env(), input, timeout, what);
     if (result.exitCode() != 0) {
       String err = result.stderr().strip();
@@ -389,23 +384,14 @@ public final class KubeletCredentialProviders implements CredentialProvider {
     if (!auth.isMissingNode() && !auth.isNull() && !auth.isObject()) {
       throw new CredentialException(what + ": auth must be a map of image patterns to credentials");
     }
-    ObjectNode config = JsonNodeFactory.instance.objectNode();
-    config.set("auths", auth.isObject() ? auth : JsonNodeFactory.instance.objectNode());
-    byte[] payload;
-    try {
-      payload = JSON.writeValueAsBytes(config);
-    } catch (JsonProcessingException e) {
-      throw new UncheckedIOException(e);
-    }
-    return new Response(PullSecretKeyring.empty().withDockerConfigJson(what, payload), cacheKeyType,
-        cacheDuration);
+    PullSecretKeyring keyring = auth.isObject() ? PullSecretKeyring.empty().withAuths(what, auth)
+        : PullSecretKeyring.empty();
+    return new Response(keyring, cacheKeyType, cacheDuration);
   }
-
 
   private static String sorted(Set<String> values) {
     return values.stream().sorted().toList().toString();
   }
-
 
   /** The config file and the provider names; never a credential. */
   @Override

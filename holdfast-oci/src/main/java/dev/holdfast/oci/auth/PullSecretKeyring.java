@@ -68,6 +68,14 @@ public final class PullSecretKeyring implements CredentialProvider {
     return with(source, DockerConfig.readObject(source, payload));
   }
 
+  /**
+   * A copy with the entries of an {@code auths}-style map (key: image pattern, value: auth entry)
+   * added, as a credential provider plugin answers them.
+   */
+  PullSecretKeyring withAuths(String source, JsonNode map) {
+    return with(source, map);
+  }
+
   private PullSecretKeyring with(String source, JsonNode map) {
     List<Entry> added = new ArrayList<>(entries);
     for (Map.Entry<String, JsonNode> field : map.properties()) {

@@ -43,7 +43,7 @@ final class BlobPusher implements RegistryOperation<Void> {
 
   @Override
   public Void run(RegistryCaller caller) {
-    String location = start(caller);
+    String location = start(caller, repository, action());
     try {
       if (chunkSize == 0) {
         putMonolithic(caller, location);
@@ -57,14 +57,15 @@ final class BlobPusher implements RegistryOperation<Void> {
     return null;
   }
 
-  private String start(RegistryCaller caller) {
-    Call call = Call.of(repository.registry(), action(), "POST",
+  /** {@code POST /v2/<name>/blobs/uploads/}: opens an upload session and returns its location. */
+  static String start(RegistryCaller caller, ImageReference repository, String action) {
+    Call call = Call.of(repository.registry(), action, "POST",
             RegistryOperation.path(repository.repository(), "blobs/uploads/"))
         .scope(Scope.push(repository.repository()))
         .expect(202);
     try (Response response = caller.send(call)) {
       response.drain();
-      return RegistryOperation.location(response, repository.registry(), action());
+      return RegistryOperation.location(response, repository.registry(), action);
     }
   }
 

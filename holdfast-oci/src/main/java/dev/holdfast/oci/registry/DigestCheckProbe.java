@@ -34,12 +34,8 @@ final class DigestCheckProbe implements RegistryOperation<Boolean> {
     String action = "check that " + repository.registry() + " verifies upload digests (upload to "
         + repository.repository() + ")";
     String location;
-    try (Response response = caller.send(Call.of(repository.registry(), action, "POST",
-            RegistryOperation.path(repository.repository(), "blobs/uploads/"))
-        .scope(Scope.push(repository.repository()))
-        .expect(202))) {
-      response.drain();
-      location = RegistryOperation.location(response, repository.registry(), action);
+    try {
+      location = BlobPusher.start(caller, repository, action);
     } catch (RegistryException e) {
       log.debug("{}: {}; the client hashes what it uploads there", action, e.getMessage());
       return false;

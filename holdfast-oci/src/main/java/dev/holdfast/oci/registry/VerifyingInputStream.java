@@ -27,10 +27,6 @@ final class VerifyingInputStream extends InputStream {
   /**
    * @param expectedSize the expected length, or -1 when unknown (then only the digest is checked)
    */
-  VerifyingInputStream(InputStream in, Digest expected, long expectedSize, String registry, String action) {
-    this(in, expected, expectedSize, true, registry, action);
-  }
-
   /**
    * @param hash false to check only the length; then {@code expectedSize} must be known
    */

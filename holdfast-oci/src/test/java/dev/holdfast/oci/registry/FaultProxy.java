@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.holdfast.oci.reference.Digest;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -148,11 +149,13 @@ public final class FaultProxy implements AutoCloseable {
       }
 
       String claimedDigest = null;
+      String actualDigest = null;
       if (acceptWrongDigests && method.equals("PUT") && requestBody.length > 0
           && pathAndQuery.matches("/v2/.+/blobs/uploads/.*[?&]digest=sha256:[0-9a-f]{64}.*")) {
         int at = pathAndQuery.indexOf("digest=sha256:") + "digest=".length();
         claimedDigest = pathAndQuery.substring(at, at + 71);
-        pathAndQuery = pathAndQuery.replace("digest=" + claimedDigest, "digest=" + sha256(requestBody));
+        actualDigest = Digest.sha256(requestBody).toString();
+        pathAndQuery = pathAndQuery.replace("digest=" + claimedDigest, "digest=" + actualDigest);
       }
       HttpRequest.Builder forward = HttpRequest.newBuilder(upstream.resolve(pathAndQuery))
           .method(method, requestBody.length == 0 && !method.equals("PUT") && !method.equals("PATCH")
@@ -170,13 +173,13 @@ public final class FaultProxy implements AutoCloseable {
         throw new IOException(e);
       }
       byte[] body = response.body();
-      String actualDigest = claimedDigest == null ? null : sha256(requestBody);
       String claimed = claimedDigest;
+      String actual = actualDigest;
       response.headers().map().forEach((name, values) -> {
         if (!HOP_HEADERS.contains(name.toLowerCase()) && !name.startsWith(":")) {
           values.forEach(v -> {
             String value = name.equalsIgnoreCase("Location") ? v.replace(upstream.getAuthority(), hostPort()) : v;
-            exchange.getResponseHeaders().add(name, claimed == null ? value : value.replace(actualDigest, claimed));
+            exchange.getResponseHeaders().add(name, claimed == null ? value : value.replace(actual, claimed));
           });
         }
       });
@@ -270,15 +273,6 @@ public final class FaultProxy implements AutoCloseable {
           "<" + path + "?n=" + tagPageSize + "&last=" + page.get(page.size() - 1) + ">; rel=\"next\"");
     }
     return JSON.writeValueAsBytes(Map.of("name", list.get("name").asText(), "tags", page));
-  }
-
-  private static String sha256(byte[] content) {
-    try {
-      return "sha256:" + java.util.HexFormat.of().formatHex(
-          java.security.MessageDigest.getInstance("SHA-256").digest(content));
-    } catch (java.security.NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
   }
 
   private static void send(HttpExchange exchange, int status, byte[] body, boolean noLength)

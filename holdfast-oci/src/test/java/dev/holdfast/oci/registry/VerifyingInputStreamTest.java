@@ -16,7 +16,8 @@ class VerifyingInputStreamTest {
   private static final Digest DIGEST = Digest.sha256(CONTENT);
 
   private static InputStream verifying(byte[] actual, Digest expected, long size) {
-    return new VerifyingInputStream(new ByteArrayInputStream(actual), expected, size, "r:1", "pull blob r:1/x@d");
+    return new VerifyingInputStream(new ByteArrayInputStream(actual), expected, size, true, "r:1",
+        "pull blob r:1/x@d");
   }
 
   @Test
