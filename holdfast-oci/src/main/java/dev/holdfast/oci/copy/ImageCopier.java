@@ -7,6 +7,7 @@ import dev.holdfast.oci.manifest.Manifest;
 import dev.holdfast.oci.manifest.Platform;
 import dev.holdfast.oci.reference.Digest;
 import dev.holdfast.oci.registry.RegistryException;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -39,21 +40,34 @@ final class ImageCopier {
     Tally tally = new Tally();
     ImageSource source = null;
     try {
-      Resolved resolved = resolve(request);
-      source = resolved.source();
-      ImageSink sink = sinks.apply(request.destination()); // after the source: no empty layout on failure
-      Transfers.Job job = new Transfers.Job(request, source, sink, tally);
-      Descriptor top = resolved.top();
+      // The destination is asked first when asking creates nothing (a registry, or a layout that
+      // exists). When it has no such tag, the source's manifest is needed anyway and is read in one
+      // GET; only when it has one is the source's tag resolved with a HEAD, to compare the digests.
+      ImageSink sink = canOpenFirst(request.destination()) ? sinks.apply(request.destination()) : null;
+      Optional<Descriptor> current = sink == null ? Optional.empty() : sink.current();
       List<Platform> platforms = request.options().platforms();
-
-      if (platforms.isEmpty() && sameDigest(sink.current(), top.digest())) {
-        copyReferrers(job, List.of(top.digest()), null);
-        return new CopyResult.AlreadyPresent(request, source.location(), top.digest(), tally.snapshot(), since(start));
+      Manifest manifest;
+      if (platforms.isEmpty() && current.isPresent()) {
+        Found<Descriptor> top = first(request, ImageSource::resolve);
+        source = top.source();
+        if (sameDigest(current, top.value().digest())) {
+          copyReferrers(new Transfers.Job(request, source, sink, tally), List.of(top.value().digest()), null);
+          return new CopyResult.AlreadyPresent(request, source.location(), top.value().digest(), tally.snapshot(),
+              since(start));
+        }
+        manifest = source.manifest(top.value());
+      } else {
+        Found<Manifest> top = first(request, ImageSource::fetch);
+        source = top.source();
+        manifest = top.value();
       }
-      Manifest manifest = source.manifest(top);
+      if (sink == null) {
+        sink = sinks.apply(request.destination()); // after the source: no empty layout on failure
+      }
+      Transfers.Job job = new Transfers.Job(request, source, sink, tally);
       Manifest target = filter(request, manifest);
       boolean changed = !target.digest().equals(manifest.digest());
-      if (changed && sameDigest(sink.current(), target.digest())) {
+      if (changed && sameDigest(current, target.digest())) {
         return new CopyResult.AlreadyPresent(request, source.location(), target.digest(), tally.snapshot(), since(start));
       }
       requireDigestOfDestination(request, target.digest());
@@ -76,18 +90,27 @@ final class ImageCopier {
     }
   }
 
-  private record Resolved(ImageSource source, Descriptor top) {}
+  /** Whether opening the destination before the source creates nothing: a registry, or a layout that exists. */
+  private static boolean canOpenFirst(ImageLocation destination) {
+    return !(destination instanceof ImageLocation.Layout layout)
+        || Files.isRegularFile(layout.directory().resolve("index.json"));
+  }
 
-  /** The first source that has the image; the next one when a source is unreachable or lacks it. */
-  private Resolved resolve(CopyRequest request) {
+  private record Found<T>(ImageSource source, T value) {}
+
+  /**
+   * What {@code lookup} finds in the first source that has the image; the next source is asked when
+   * one is unreachable or lacks it.
+   */
+  private <T> Found<T> first(CopyRequest request, Function<ImageSource, Optional<T>> lookup) {
     List<String> failures = new ArrayList<>();
     RuntimeException last = null;
     for (ImageLocation candidate : request.sources()) {
       try {
         ImageSource source = sources.apply(candidate);
-        Optional<Descriptor> top = source.resolve();
-        if (top.isPresent()) {
-          return new Resolved(source, top.get());
+        Optional<T> found = lookup.apply(source);
+        if (found.isPresent()) {
+          return new Found<>(source, found.get());
         }
         failures.add(candidate + ": no such image");
       } catch (RegistryException | OciLayoutException e) {

@@ -23,6 +23,15 @@ interface ImageSource {
   Manifest manifest(Descriptor descriptor);
 
   /**
+   * The image's top manifest or index, read at once; empty when there is no such image. Where the
+   * manifest is needed anyway this saves a registry the {@code HEAD} of {@link #resolve}: one
+   * {@code GET} by tag instead of a {@code HEAD} by tag and a {@code GET} by digest.
+   */
+  default Optional<Manifest> fetch() {
+    return resolve().map(this::manifest);
+  }
+
+  /**
    * A blob as a stream that fails at its end unless size and digest match; with {@code hash}
    * false, unless the size matches (for a sink that checks the digest itself).
    */

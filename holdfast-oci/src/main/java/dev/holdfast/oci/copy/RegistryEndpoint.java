@@ -67,6 +67,18 @@ final class RegistryEndpoint implements ImageSource, ImageSink {
   }
 
   @Override
+  public Optional<Manifest> fetch() {
+    try {
+      return Optional.of(client.getManifest(reference));
+    } catch (NotFoundException e) {
+      if (e.statusCode() != 404) { // resolve()'s HEAD reads only a 404 as "no such image"
+        throw e;
+      }
+      return Optional.empty();
+    }
+  }
+
+  @Override
   public InputStream openBlob(Descriptor blob, boolean hash) {
     return hash ? client.openBlob(reference, blob) : client.openBlobUnhashed(reference, blob);
   }

@@ -2,6 +2,7 @@ package dev.holdfast.oci.copy;
 
 import static dev.holdfast.oci.copy.Registries.at;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.holdfast.oci.manifest.ImageIndex;
 import dev.holdfast.oci.manifest.Manifest;
@@ -14,6 +15,7 @@ import dev.holdfast.oci.testing.SyntheticImage;
 import dev.holdfast.oci.testing.SyntheticImage.Format;
 import dev.holdfast.oci.testing.WrittenImage;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
@@ -159,6 +161,32 @@ class CopyEngineIT {
     assertThat(token.requests())
         .filteredOn(r -> r.method().equals("HEAD") && r.path().endsWith("/blobs/" + base))
         .hasSize(1);
+  }
+
+  @Test
+  void theSourceTagIsResolvedWithAHeadOnlyWhenTheDestinationHasTheTag() {
+    source.clearRequests();
+    CopyRequest first = CopyRequest.of(at(source, "src/oci-single:1"), at(token, "order/app:1"), CopyOptions.defaults());
+    copied(engine.copy(first));
+    // Nothing at the destination: the manifest is needed anyway, and one GET by tag reads it.
+    awaitSourceManifestRequests("src/oci-single", "GET /v2/src/oci-single/manifests/1");
+
+    source.clearRequests();
+    CopyResult.Copied moved = copied(engine.copy(
+        CopyRequest.of(at(source, "src/sibling:1"), at(token, "order/app:1"), CopyOptions.defaults())));
+    // The destination tag points elsewhere: HEAD to compare, then the manifest by the digest it named.
+    awaitSourceManifestRequests("src/sibling",
+        "HEAD /v2/src/sibling/manifests/1", "GET /v2/src/sibling/manifests/" + sibling.digest());
+    assertThat(moved.digest()).hasToString(sibling.digest());
+    assertThat(skopeo.digestOf(token.image("order/app:1"))).isEqualTo(sibling.digest());
+  }
+
+  /** The manifest requests the source served for {@code repository}, as "METHOD path", are these. */
+  private static void awaitSourceManifestRequests(String repository, String... expected) {
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(source.requests().stream()
+        .filter(r -> r.repository().equals(Optional.of(repository)) && r.path().contains("/manifests/"))
+        .map(r -> r.method() + " " + r.path()))
+        .containsExactly(expected));
   }
 
   @Test
