@@ -6,38 +6,36 @@ import dev.holdfast.oci.copy.ImageLocation;
 import dev.holdfast.oci.registry.RegistryClient;
 import java.util.List;
 import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.Spec;
 
 /** {@code holdfast copy SRC DST}: copies one image by digest, tag last. */
-@Command(
-    name = "copy",
-    mixinStandardHelpOptions = true,
-    description = {
-      "Copies one image, by digest, between registries and OCI layouts.",
-      "SRC and DST are image references (nginx:1.27, docker://ghcr.io/org/app:v1) or OCI layouts",
-      "(oci:DIR[:NAME], as in skopeo). Blobs the destination has are skipped; the tag is written last.",
-      "With --mirrors, a registry SRC is read from its mirrors in order (then from itself, unless blocked).",
-      "Exit codes: 0 copied or already present, 1 failed, 2 usage error."
-    })
 final class CopyCommand implements Callable<Integer> {
-  @Spec CommandSpec spec;
+  private static final String[] DESCRIPTION = {
+    "Copies one image, by digest, between registries and OCI layouts.",
+    "SRC and DST are image references (nginx:1.27, docker://ghcr.io/org/app:v1) or OCI layouts",
+    "(oci:DIR[:NAME], as in skopeo). Blobs the destination has are skipped; the tag is written last.",
+    "With --mirrors, a registry SRC is read from its mirrors in order (then from itself, unless blocked).",
+    "Exit codes: 0 copied or already present, 1 failed, 2 usage error."
+  };
 
-  @Mixin CopyFlags flags;
-
-  @Mixin RegistryOptions registry;
-
-  @Mixin MirrorOptions mirrors;
-
-  @Parameters(index = "0", paramLabel = "SRC", description = "The image to copy: REF, docker://REF or oci:DIR[:NAME].")
+  final CommandSpec spec;
+  final CopyFlags flags = new CopyFlags();
+  final RegistryOptions registry = new RegistryOptions();
+  final MirrorOptions mirrors = new MirrorOptions();
   String source;
-
-  @Parameters(index = "1", paramLabel = "DST", description = "Where the copy goes: REF, docker://REF or oci:DIR[:NAME].")
   String destination;
+
+  CopyCommand() {
+    spec = Specs.command(this, "copy", DESCRIPTION);
+    flags.addTo(spec);
+    registry.addTo(spec);
+    mirrors.addTo(spec);
+    spec.addPositional(Specs.positional("0", String.class, () -> source, v -> source = v)
+        .paramLabel("SRC").description("The image to copy: REF, docker://REF or oci:DIR[:NAME].").build());
+    spec.addPositional(Specs.positional("1", String.class, () -> destination, v -> destination = v)
+        .paramLabel("DST").description("Where the copy goes: REF, docker://REF or oci:DIR[:NAME].").build());
+  }
 
   @Override
   public Integer call() {

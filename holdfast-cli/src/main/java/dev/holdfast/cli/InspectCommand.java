@@ -23,24 +23,9 @@ import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /** {@code holdfast inspect IMAGE}: digest, media type, size and platforms of an image. */
-@Command(
-    name = "inspect",
-    mixinStandardHelpOptions = true,
-    description = {
-      "Shows an image's digest, media type, size and platforms, as the registry stores it.",
-      "IMAGE is a reference (docker://REF also works) or oci:DIR[:NAME], an image of an OCI layout.",
-      "",
-      "Exit status: 0 shown; 1 the registry refused or failed (not found, unauthorized, TLS, ...);"
-          + " 2 usage error or an unusable registry option (--authfile, --ca-file, ...)."
-    })
 final class InspectCommand implements Callable<Integer> {
 
   /** Output formats; lower-case because they are typed on the command line as is. */
@@ -52,21 +37,31 @@ final class InspectCommand implements Callable<Integer> {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final long MAX_CONFIG = 4L * 1024 * 1024;
 
-  @Spec CommandSpec spec;
+  private static final String[] DESCRIPTION = {
+    "Shows an image's digest, media type, size and platforms, as the registry stores it.",
+    "IMAGE is a reference (docker://REF also works) or oci:DIR[:NAME], an image of an OCI layout.",
+    "",
+    "Exit status: 0 shown; 1 the registry refused or failed (not found, unauthorized, TLS, ...);"
+        + " 2 usage error or an unusable registry option (--authfile, --ca-file, ...)."
+  };
 
-  @Mixin RegistryOptions registry;
-
-  @Option(names = "--raw", description = "Print the manifest bytes exactly as the registry stores them.")
+  final CommandSpec spec;
+  final RegistryOptions registry = new RegistryOptions();
   boolean raw;
-
-  @Option(
-      names = {"-o", "--output"},
-      paramLabel = "FORMAT",
-      description = "${COMPLETION-CANDIDATES}: text (the default) or one JSON object.")
   Format output = Format.text;
-
-  @Parameters(paramLabel = "IMAGE", description = "The image, e.g. registry.example/app:1.0 or oci:DIR:NAME.")
   String image;
+
+  InspectCommand() {
+    spec = Specs.command(this, "inspect", DESCRIPTION);
+    registry.addTo(spec);
+    spec.addOption(Specs.option("--raw", boolean.class, () -> raw, v -> raw = v)
+        .description("Print the manifest bytes exactly as the registry stores them.").build());
+    spec.addOption(Specs.option(new String[] {"-o", "--output"}, Format.class, () -> output, v -> output = v)
+        .paramLabel("FORMAT")
+        .description("${COMPLETION-CANDIDATES}: text (the default) or one JSON object.").build());
+    spec.addPositional(Specs.positional("0", String.class, () -> image, v -> image = v)
+        .paramLabel("IMAGE").description("The image, e.g. registry.example/app:1.0 or oci:DIR:NAME.").build());
+  }
 
   /** Where {@code --raw} writes bytes; stdout unless a test replaces it. */
   OutputStream rawOut = System.out;

@@ -2,38 +2,31 @@ package dev.holdfast.cli;
 
 import java.util.List;
 import picocli.CommandLine;
-import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 
 /** The {@code holdfast} command: the root of every subcommand. */
-@Command(
-    name = "holdfast",
-    mixinStandardHelpOptions = true,
-    versionProvider = VersionProvider.class,
-    description = {
-      "Keeps copies of the images your workloads run, in a registry you control,",
-      "and points the workloads at the copies."
-    })
 public final class Main implements Runnable {
 
   /** The subcommands, in the order the usage lists them. */
   private static final List<String> SUBCOMMANDS = List.of("help", "resolve", "inspect", "copy", "sync");
 
-  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+  private final CommandSpec spec = Specs.command(this, "holdfast",
+      "Keeps copies of the images your workloads run, in a registry you control,",
+      "and points the workloads at the copies.");
 
   public static void main(String[] args) {
     System.exit(newCommandLine(args).execute(args));
   }
 
   /**
-   * The command line for these arguments; tests drive it the same way {@link #main} does. When the
-   * first argument names a subcommand, only that one is built: picocli reads a command's options
-   * by reflection when it is added, and building all of them took ~30 ms of a sync that finds
-   * everything present (docs/benchmarks.md). Anything else (no arguments, an option of {@code
-   * holdfast} itself, {@code help}, an unknown name) gets all of them, so the usage, and the
-   * error for a mistyped name, lists every subcommand.
+   * The command line for these arguments; tests drive it the same way {@link #main} does. The
+   * commands' models are built in code ({@link Specs}). When the first argument names a
+   * subcommand, only that one is built; anything else (no arguments, an option of {@code holdfast}
+   * itself, {@code help}, an unknown name) gets all of them, so the usage, and the error for a
+   * mistyped name, lists every subcommand.
    */
   public static CommandLine newCommandLine(String... args) {
-    CommandLine cli = new CommandLine(new Main());
+    CommandLine cli = new CommandLine(new Main().spec);
     String first = args.length > 0 ? args[0] : "";
     if (!first.equals("help") && SUBCOMMANDS.contains(first)) {
       cli.addSubcommand(first, subcommand(first));
@@ -47,11 +40,11 @@ public final class Main implements Runnable {
 
   private static Object subcommand(String name) {
     return switch (name) {
-      case "help" -> new CommandLine.HelpCommand();
-      case "resolve" -> new ResolveCommand();
-      case "inspect" -> new InspectCommand();
-      case "copy" -> new CopyCommand();
-      case "sync" -> new SyncCommand();
+      case "help" -> new CommandLine.HelpCommand(); // picocli's, read from its annotations: only for help
+      case "resolve" -> new ResolveCommand().spec;
+      case "inspect" -> new InspectCommand().spec;
+      case "copy" -> new CopyCommand().spec;
+      case "sync" -> new SyncCommand().spec;
       default -> throw new IllegalArgumentException("no subcommand " + name);
     };
   }

@@ -14,7 +14,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 
 /**
@@ -24,14 +23,16 @@ import picocli.CommandLine.ParameterException;
  */
 final class MirrorOptions {
 
-  @Option(
-      names = "--mirrors",
-      paramLabel = "FILE_OR_DIR",
-      description =
-          "Mirror configuration: registries.conf (TOML), a registries.conf.d directory,"
-              + " ImageDigestMirrorSet / ImageTagMirrorSet / ImageContentSourcePolicy YAML, or a"
-              + " 'redirects:' list. Repeatable; all are merged into one rule set.")
   List<Path> mirrors = new ArrayList<>();
+
+  /** Adds {@code --mirrors} to {@code spec}. */
+  void addTo(CommandSpec spec) {
+    spec.addOption(Specs.repeatable("--mirrors", Path.class, () -> mirrors, v -> mirrors = v)
+        .paramLabel("FILE_OR_DIR")
+        .description("Mirror configuration: registries.conf (TOML), a registries.conf.d directory,"
+            + " ImageDigestMirrorSet / ImageTagMirrorSet / ImageContentSourcePolicy YAML, or a"
+            + " 'redirects:' list. Repeatable; all are merged into one rule set.").build());
+  }
 
   private MirroredSources mirrored;
   private final List<ImageReference> requested = new ArrayList<>();

@@ -12,24 +12,9 @@ import dev.holdfast.oci.reference.InvalidReferenceException;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /** {@code holdfast resolve}: normalises references and shows where each would be pulled from. */
-@Command(
-    name = "resolve",
-    mixinStandardHelpOptions = true,
-    description = {
-      "Normalises each image reference and shows the mirror rule that applies and the places it"
-          + " would be pulled from, in order (see docs/mirrors.md).",
-      "",
-      "Exit status: 0 all references resolved; 1 some reference was invalid (the others are"
-          + " still printed); 2 usage error or unusable --mirrors configuration (nothing printed)."
-    })
 final class ResolveCommand implements Callable<Integer> {
 
   /** Output formats; lower-case because they are typed on the command line as is. */
@@ -40,19 +25,29 @@ final class ResolveCommand implements Callable<Integer> {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  @Spec CommandSpec spec;
+  private static final String[] DESCRIPTION = {
+    "Normalises each image reference and shows the mirror rule that applies and the places it"
+        + " would be pulled from, in order (see docs/mirrors.md).",
+    "",
+    "Exit status: 0 all references resolved; 1 some reference was invalid (the others are"
+        + " still printed); 2 usage error or unusable --mirrors configuration (nothing printed)."
+  };
 
-  @Mixin MirrorOptions mirrors;
-
-  @Option(
-      names = {"-o", "--output"},
-      paramLabel = "FORMAT",
-      description = "${COMPLETION-CANDIDATES}: text (the default) or one JSON object per reference"
-          + " and line.")
+  final CommandSpec spec;
+  final MirrorOptions mirrors = new MirrorOptions();
   Format output = Format.text;
-
-  @Parameters(paramLabel = "REFERENCE", arity = "1..*", description = "Image references.")
   List<String> references;
+
+  ResolveCommand() {
+    spec = Specs.command(this, "resolve", DESCRIPTION);
+    mirrors.addTo(spec);
+    spec.addOption(Specs.option(new String[] {"-o", "--output"}, Format.class, () -> output, v -> output = v)
+        .paramLabel("FORMAT")
+        .description("${COMPLETION-CANDIDATES}: text (the default) or one JSON object per reference"
+            + " and line.").build());
+    spec.addPositional(Specs.positionals("0..*", String.class, () -> references, v -> references = v)
+        .paramLabel("REFERENCE").description("Image references.").build());
+  }
 
   @Override
   public Integer call() {

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.holdfast.cli.Cli.Run;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class MainTest {
@@ -55,6 +56,31 @@ class MainTest {
     Run run = run("--version");
     assertThat(run.exitCode()).isZero();
     assertThat(run.out()).startsWith("holdfast 0.").doesNotContain("${project.version}");
+  }
+
+  @ParameterizedTest(name = "holdfast {0} --version")
+  @ValueSource(strings = {"resolve", "inspect", "copy", "sync"})
+  void everySubcommandNamesTheVersionToo(String command) {
+    Run run = run(command, "--version");
+    assertThat(run.exitCode()).isZero();
+    assertThat(run.out()).startsWith("holdfast ").contains("Java ");
+  }
+
+  @ParameterizedTest(name = "holdfast {0}")
+  @CsvSource(delimiter = ';', quoteCharacter = '"', textBlock = """
+      copy                ; Missing required parameters: 'SRC', 'DST'
+      copy a              ; Missing required parameter: 'DST'
+      inspect             ; Missing required parameter: 'IMAGE'
+      resolve             ; Missing required parameter: 'REFERENCE'
+      sync                ; Missing required option: '--from=FILE|oci:DIR'
+      sync --from         ; Missing required parameter for option '--from'
+      copy a b --output x ; Invalid value for option '--output': expected one of [text, json]
+      sync --from f --source-parallelism many ; Invalid value for option '--source-parallelism': 'many' is not an int
+      """)
+  void missingAndInvalidArgumentsAreUsageErrors(String args, String message) {
+    Run run = run(args.split(" "));
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.err()).contains(message).contains("Usage: holdfast " + args.split(" ")[0]);
   }
 
   @Test
