@@ -44,6 +44,14 @@ final class Http1Transport {
   private static final int MAX_POOLED_BUFFERS = 8;
   /** Idle connections older than this are closed rather than reused. */
   static final Duration MAX_IDLE = Duration.ofSeconds(30);
+  /**
+   * A pooled connection idle for longer than this is checked before it carries a streamed upload
+   * (which cannot be sent again once its stream was read): servers close idle keep-alive
+   * connections after seconds, not milliseconds. The check blocks for a millisecond and ends in
+   * an exception, so a sync's uploads on connections just given back skip it, as OkHttp's and
+   * Apache HttpClient's pools skip theirs.
+   */
+  static final Duration CHECK_IDLE_AFTER = Duration.ofMillis(500);
 
   /** Writes a request body of exactly the announced length, using {@code buffer} as it likes. */
   @FunctionalInterface
@@ -101,14 +109,21 @@ final class Http1Transport {
 
   private final int connectTimeoutMillis;
   private final int readTimeoutMillis;
+  private final long checkIdleAfterNanos;
   private final Map<Origin, Deque<Connection>> idle = new HashMap<>();
   private final ConcurrentLinkedQueue<byte[]> buffers = new ConcurrentLinkedQueue<>();
   private final AtomicInteger connectionsOpened = new AtomicInteger();
   private volatile boolean closed;
 
   Http1Transport(Duration connectTimeout, Duration readTimeout) {
+    this(connectTimeout, readTimeout, CHECK_IDLE_AFTER);
+  }
+
+  /** With another {@link #CHECK_IDLE_AFTER} (for tests). */
+  Http1Transport(Duration connectTimeout, Duration readTimeout, Duration checkIdleAfter) {
     this.connectTimeoutMillis = millis(connectTimeout);
     this.readTimeoutMillis = millis(readTimeout);
+    this.checkIdleAfterNanos = checkIdleAfter.toNanos();
   }
 
   private static int millis(Duration duration) {
@@ -148,8 +163,9 @@ final class Http1Transport {
     int timeout = request.timeout() == null ? readTimeoutMillis : millis(request.timeout());
     Connection pooled = take(origin);
     // a streamed upload cannot be repeated once the caller's stream was read: it takes a pooled
-    // connection only when the server has not closed it meanwhile
-    if (pooled != null && request.body() != null && !pooled.looksOpen(readTimeoutMillis)) {
+    // connection that has been idle for a while only when the server has not closed it meanwhile
+    if (pooled != null && request.body() != null
+        && System.nanoTime() - pooled.idleSince > checkIdleAfterNanos && !pooled.looksOpen(readTimeoutMillis)) {
       pooled.close();
       pooled = null;
     }

@@ -41,6 +41,8 @@ class Http1TransportTest {
   private volatile boolean answer;
   /** When set, answers wait until the test opens it. */
   private volatile CountDownLatch held;
+  /** Whether the server closes each connection after its first answer. */
+  private volatile boolean closeAfterAnswer;
   /** Request heads read so far, on all connections. */
   private final AtomicInteger requests = new AtomicInteger();
 
@@ -60,7 +62,11 @@ class Http1TransportTest {
     });
   }
 
-  /** Reads request heads (no bodies in these tests); answers each with a small 200, or not at all. */
+  /**
+   * Reads request heads and skips their bodies; answers each with a small 200, or not at all; with
+   * {@link #closeAfterAnswer}, closes the connection after the answer, as a server closing an idle
+   * keep-alive connection would.
+   */
   private void serve(Socket socket) {
     try (socket; InputStream in = socket.getInputStream(); OutputStream out = socket.getOutputStream()) {
       StringBuilder head = new StringBuilder();
@@ -68,6 +74,11 @@ class Http1TransportTest {
       while ((b = in.read()) >= 0) {
         head.append((char) b);
         if (head.toString().endsWith("\r\n\r\n")) {
+          java.util.regex.Matcher length = java.util.regex.Pattern.compile("(?i)content-length: *(\\d+)")
+              .matcher(head);
+          if (length.find()) {
+            in.skipNBytes(Long.parseLong(length.group(1)));
+          }
           head.setLength(0);
           requests.incrementAndGet();
           if (!answer) {
@@ -79,6 +90,10 @@ class Http1TransportTest {
           }
           out.write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}".getBytes(StandardCharsets.ISO_8859_1));
           out.flush();
+          if (closeAfterAnswer) {
+            socket.shutdownOutput();
+            return;
+          }
         }
       }
     } catch (IOException | InterruptedException ignored) {
@@ -179,6 +194,48 @@ class Http1TransportTest {
     assertThat(transport.connectionsOpened()).isEqualTo(1);
     assertThatThrownBy(() -> transport.send(get(uri(), null)))
         .isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
+  }
+
+  private static Http1Transport.Request upload(URI uri, byte[] body) {
+    return new Http1Transport.Request("PUT", uri, List.of(Map.entry("User-Agent", "test")), null,
+        (out, buffer) -> out.write(body), body.length);
+  }
+
+  private static void readToEnd(Http1Transport.Reply reply) throws IOException {
+    try (InputStream body = reply.body()) {
+      assertThat(body.readAllBytes()).hasSize(2);
+    }
+  }
+
+  @Test
+  void aStreamedUploadDoesNotTakeAnIdleConnectionTheServerClosed() throws IOException {
+    // checked at once (the transport's own threshold is half a second)
+    Http1Transport transport = new Http1Transport(Duration.ofSeconds(5), LONG, Duration.ZERO);
+    answer = true;
+    closeAfterAnswer = true;
+    readToEnd(transport.send(get(uri(), null))); // back to the pool; the server then closes it
+    await().atMost(Duration.ofSeconds(10)).until(() -> accepted.get(0).isClosed());
+
+    Http1Transport.Reply reply = transport.send(upload(uri(), new byte[1000]));
+
+    assertThat(reply.status()).isEqualTo(200);
+    readToEnd(reply);
+    assertThat(transport.connectionsOpened()).as("a new connection for the upload").isEqualTo(2);
+    assertThat(requests.get()).isEqualTo(2);
+  }
+
+  @Test
+  void streamedUploadsReuseAConnectionJustGivenBack() throws IOException {
+    Http1Transport transport = new Http1Transport(Duration.ofSeconds(5), LONG);
+    answer = true;
+    readToEnd(transport.send(get(uri(), null)));
+
+    for (int i = 0; i < 3; i++) {
+      readToEnd(transport.send(upload(uri(), new byte[1000])));
+    }
+
+    assertThat(transport.connectionsOpened()).isEqualTo(1);
+    assertThat(requests.get()).isEqualTo(4);
   }
 
   @Test
