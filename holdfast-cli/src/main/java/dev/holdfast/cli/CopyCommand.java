@@ -11,10 +11,10 @@ import picocli.CommandLine.ParameterException;
 
 /** {@code holdfast copy SRC DST}: copies one image by digest, tag last. */
 final class CopyCommand implements Callable<Integer> {
-  private static final String[] DESCRIPTION = {
+  private static final String[] DESCRIPTION = { // one element per paragraph; picocli wraps them
     "Copies one image, by digest, between registries and OCI layouts.",
-    "SRC and DST are image references (nginx:1.27, docker://ghcr.io/org/app:v1) or OCI layouts",
-    "(oci:DIR[:NAME], as in skopeo). Blobs the destination has are skipped; the tag is written last.",
+    "SRC and DST are image references (nginx:1.27, docker://ghcr.io/org/app:v1) or OCI layouts"
+        + " (oci:DIR[:NAME], as in skopeo). Blobs the destination has are skipped; the tag is written last.",
     "With --mirrors, a registry SRC is read from its mirrors in order (then from itself, unless blocked).",
     "Exit codes: 0 copied or already present, 1 failed, 2 usage error."
   };

@@ -25,13 +25,13 @@ import picocli.CommandLine.ParameterException;
 
 /** {@code holdfast sync --from FILE --to TARGET}: copies every image a file names. */
 final class SyncCommand implements Callable<Integer> {
-  private static final String[] DESCRIPTION = {
+  private static final String[] DESCRIPTION = { // one element per paragraph; picocli wraps them
     "Copies every image named in FILE to TARGET, in parallel, sharing blobs between images.",
-    "FILE is a YAML list of images (a sequence, or a mapping with an 'images' sequence), or",
-    "Kubernetes manifests whose workloads' images are collected (Pod, Deployment, StatefulSet,",
-    "DaemonSet, ReplicaSet, Job, CronJob; multi-document YAML and kind: List), or oci:DIR, an OCI",
-    "layout whose images are named by their full references, as sync --to oci:DIR writes them:",
-    "the far side of an air gap copies each image back under its original name.",
+    "FILE is a YAML list of images (a sequence, or a mapping with an 'images' sequence), Kubernetes"
+        + " manifests whose workloads' images are collected (Pod, Deployment, StatefulSet, DaemonSet,"
+        + " ReplicaSet, Job, CronJob; multi-document YAML and kind: List), or oci:DIR, an OCI layout"
+        + " whose images are named by their full references, as sync --to oci:DIR writes them: the far"
+        + " side of an air gap copies each image back under its original name.",
     "TARGET is REGISTRY[/PATH] or oci:DIR (default oci:./holdfast-copies).",
     "Exit codes: 0 all copied or present, 1 all failed, 3 some failed, 2 usage error."
   };
