@@ -61,10 +61,21 @@ def main():
 
     targets = []
 
+    def pair_ratios(scen):
+        """Holdfast's wall / skopeo's in each run: the two ran one right after the other."""
+        skopeo = {r["run"]: float(r["wall_s"]) for r in groups.get((scen, "skopeo"), [])}
+        return [float(r["wall_s"]) / skopeo[r["run"]] for r in groups.get((scen, "holdfast"), [])
+                if r["run"] in skopeo]
+
     def ratio_target(scen, limit, label):
         h, s = med("wall_s", scen, "holdfast"), med("wall_s", scen, "skopeo")
         if h is not None and s is not None:
-            targets.append((label, "%.2f (%.2f s vs %.2f s)" % (h / s, h, s), h / s <= limit))
+            # judged on the ratio of the medians; the pairs' median and range show how much a busy
+            # host moved it (it does not decide "met")
+            pairs = pair_ratios(scen)
+            spread = ("; pairs: median %.2f, %.2f–%.2f" % (statistics.median(pairs), min(pairs), max(pairs))
+                      if pairs else "")
+            targets.append((label, "%.2f (%.2f s vs %.2f s%s)" % (h / s, h, s, spread), h / s <= limit))
 
     ratio_target("a", 0.8, "(a) Holdfast wall ≤ 0.8 × `skopeo copy`")
     ratio_target("b", 0.5, "(b) Holdfast wall ≤ 0.5 × `skopeo sync`")
