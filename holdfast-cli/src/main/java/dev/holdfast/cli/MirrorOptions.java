@@ -25,6 +25,9 @@ final class MirrorOptions {
 
   List<Path> mirrors = new ArrayList<>();
 
+  private MirroredSources mirrored;
+  private final List<ImageReference> requested = new ArrayList<>();
+
   /** Adds {@code --mirrors} to {@code spec}. */
   void addTo(CommandSpec spec) {
     spec.addOption(Specs.repeatable("--mirrors", Path.class, () -> mirrors, v -> mirrors = v)
@@ -33,9 +36,6 @@ final class MirrorOptions {
             + " ImageDigestMirrorSet / ImageTagMirrorSet / ImageContentSourcePolicy YAML, or a"
             + " 'redirects:' list. Repeatable; all are merged into one rule set.").build());
   }
-
-  private MirroredSources mirrored;
-  private final List<ImageReference> requested = new ArrayList<>();
 
   /**
    * The merged rules; empty without {@code --mirrors}.

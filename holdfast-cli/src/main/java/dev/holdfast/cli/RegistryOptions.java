@@ -105,11 +105,11 @@ final class RegistryOptions {
   }
 
   private CredentialProvider credentials(Map<String, String> environment) {
-    CredentialProvider configured = dockerCredentials(environment);
     if ((credentialProviderConfig == null) != (credentialProviderBinDir == null)) {
       throw new BadOptionException("--image-credential-provider-config and"
           + " --image-credential-provider-bin-dir go together", null);
     }
+    CredentialProvider configured = dockerCredentials(environment);
     if (credentialProviderConfig == null) {
       return configured;
     }

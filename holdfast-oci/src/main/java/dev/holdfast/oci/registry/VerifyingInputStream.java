@@ -26,8 +26,6 @@ final class VerifyingInputStream extends InputStream {
 
   /**
    * @param expectedSize the expected length, or -1 when unknown (then only the digest is checked)
-   */
-  /**
    * @param hash false to check only the length; then {@code expectedSize} must be known
    */
   VerifyingInputStream(InputStream in, Digest expected, long expectedSize, boolean hash, String registry,

@@ -22,6 +22,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -34,6 +36,7 @@ import org.junit.jupiter.api.Test;
 class Http1TransportTest {
 
   private static final Duration LONG = Duration.ofSeconds(30);
+  private static final Pattern CONTENT_LENGTH = Pattern.compile("(?i)content-length: *(\\d+)");
 
   private ServerSocket server;
   private final List<Socket> accepted = new CopyOnWriteArrayList<>();
@@ -74,8 +77,7 @@ class Http1TransportTest {
       while ((b = in.read()) >= 0) {
         head.append((char) b);
         if (head.toString().endsWith("\r\n\r\n")) {
-          java.util.regex.Matcher length = java.util.regex.Pattern.compile("(?i)content-length: *(\\d+)")
-              .matcher(head);
+          Matcher length = CONTENT_LENGTH.matcher(head);
           if (length.find()) {
             in.skipNBytes(Long.parseLong(length.group(1)));
           }
