@@ -22,7 +22,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,6 +45,8 @@ final class Transfers {
   private final Map<String, CompletableFuture<Landing>> landed = new ConcurrentHashMap<>();
   /** blob scope + digest: the one write of that manifest (and its tree). */
   private final Map<String, CompletableFuture<Boolean>> manifests = new ConcurrentHashMap<>();
+  /** digest: how many images wait now for another image's transfer of that blob (its urgency). */
+  private final Map<Digest, AtomicInteger> waiting = new ConcurrentHashMap<>();
 
   Transfers(Limits limits, BlobHashing hashing, ProgressListener listener, ExecutorService executor) {
     this.limits = limits;
@@ -127,7 +131,8 @@ final class Transfers {
     CompletableFuture<BlobOutcome> mine = new CompletableFuture<>();
     CompletableFuture<BlobOutcome> existing = blobs.putIfAbsent(key, mine);
     if (existing != null) {
-      join(existing); // another image of this run moves it; for this one it is already there
+      // another image of this run moves it; for this one it is already there
+      whileWaiting(blob, () -> join(existing));
       job.tally().count(BlobOutcome.SKIPPED);
       listener.blobDone(job.request(), blob, BlobOutcome.SKIPPED);
       return;
@@ -160,7 +165,8 @@ final class Transfers {
       first = landed.putIfAbsent(landedKey, mine);
     }
     try {
-      Landing elsewhere = first == null ? null : landing(first, sink);
+      CompletableFuture<Landing> firstLanding = first;
+      Landing elsewhere = first == null ? null : whileWaiting(blob, () -> landing(firstLanding, sink));
       if (elsewhere != null && elsewhere.arrived() && sink.mountBlob(blob, elsewhere.repository())) {
         return BlobOutcome.MOUNTED;
       }
@@ -187,6 +193,23 @@ final class Transfers {
         mine.completeExceptionally(e);
       }
       throw e;
+    }
+  }
+
+  /** Images waiting now for another image's transfer of this blob (for tests). */
+  int waitingFor(Digest digest) {
+    AtomicInteger count = waiting.get(digest);
+    return count == null ? 0 : count.get();
+  }
+
+  /** Runs {@code wait} counted as one more image waiting for {@code blob}: its transfer gets the next free permit. */
+  private <T> T whileWaiting(Descriptor blob, Supplier<T> wait) {
+    AtomicInteger count = waiting.computeIfAbsent(blob.digest(), d -> new AtomicInteger());
+    count.incrementAndGet();
+    try {
+      return wait.get();
+    } finally {
+      count.decrementAndGet();
     }
   }
 
@@ -236,7 +259,8 @@ final class Transfers {
   }
 
   private void stream(Job job, Descriptor blob, boolean hash) {
-    limits.transfer(job.source().limitKey(), job.sink().limitKey(), () -> {
+    AtomicInteger waiters = waiting.computeIfAbsent(blob.digest(), d -> new AtomicInteger());
+    limits.transfer(job.source().limitKey(), job.sink().limitKey(), waiters::get, () -> {
       listener.blobStarted(job.request(), blob);
       try (InputStream in = new CountingInputStream(job.source().openBlob(blob, hash), n -> {
         job.tally().bytes.addAndGet(n);

@@ -1,0 +1,90 @@
+package dev.holdfast.oci.copy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.holdfast.oci.layout.OciLayout;
+import dev.holdfast.oci.manifest.Descriptor;
+import dev.holdfast.oci.manifest.ImageManifest;
+import dev.holdfast.oci.testing.SyntheticImage;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** How the blob transfers of one run share a destination's permits, between real OCI layouts. */
+class TransfersTest {
+  @TempDir Path work;
+
+  @Test
+  void aBlobOtherImagesWaitForGetsTheNextFreePermit() throws Exception {
+    SyntheticImage.builder().layers(3).layerSize(20_000).seed(7).platforms("linux/amd64").build()
+        .writeTo(work.resolve("src"), "v1");
+    LayoutEndpoint source = new LayoutEndpoint(OciLayout.open(work.resolve("src")), Optional.of("v1"));
+    ImageManifest image = (ImageManifest) source.fetch().orElseThrow();
+    Descriptor holder = image.layers().get(0);
+    Descriptor own = image.layers().get(1);
+    Descriptor shared = image.layers().get(2);
+    LayoutEndpoint sink = new LayoutEndpoint(OciLayout.openOrCreate(work.resolve("dst")), Optional.of("v1"));
+
+    CountDownLatch holding = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    List<Descriptor> started = Collections.synchronizedList(new ArrayList<>());
+    ProgressListener listener = new ProgressListener() {
+      @Override
+      public void blobStarted(CopyRequest request, Descriptor blob) {
+        started.add(blob);
+        if (blob.equals(holder)) {
+          holding.countDown();
+          await(release); // keeps the destination's only permit while the others queue
+        }
+      }
+    };
+    Limits limits = new Limits(8, 1);
+    try (ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor()) {
+      Transfers transfers = new Transfers(limits, BlobHashing.AUTO, listener, executor);
+      List<Future<?>> copies = new ArrayList<>();
+      copies.add(executor.submit(() -> transfers.copyBlob(job(source, sink), holder)));
+      await(holding);
+      copies.add(executor.submit(() -> transfers.copyBlob(job(source, sink), own)));
+      Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> limits.queuedFor(sink.limitKey()) == 1);
+      copies.add(executor.submit(() -> transfers.copyBlob(job(source, sink), shared)));
+      Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> limits.queuedFor(sink.limitKey()) == 2);
+      // A second image needs the shared blob too: it waits for the first image's transfer.
+      copies.add(executor.submit(() -> transfers.copyBlob(job(source, sink), shared)));
+      Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> transfers.waitingFor(shared.digest()) == 1);
+
+      release.countDown();
+      for (Future<?> copy : copies) {
+        copy.get(10, TimeUnit.SECONDS);
+      }
+    }
+    // First come, first served would give holder, own, shared.
+    assertThat(started).containsExactly(holder, shared, own);
+    assertThat(sink.hasBlob(shared)).isTrue();
+    assertThat(sink.hasBlob(own)).isTrue();
+  }
+
+  private static Transfers.Job job(LayoutEndpoint source, LayoutEndpoint sink) {
+    CopyRequest request = CopyRequest.of(source.location(), sink.location(), CopyOptions.defaults());
+    return new Transfers.Job(request, source, sink, new Tally());
+  }
+
+  private static void await(CountDownLatch latch) {
+    try {
+      assertThat(latch.await(10, TimeUnit.SECONDS)).as("latch released in time").isTrue();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError("interrupted", e);
+    }
+  }
+}
