@@ -45,7 +45,10 @@ final class Transfers {
   private final Map<String, CompletableFuture<Landing>> landed = new ConcurrentHashMap<>();
   /** blob scope + digest: the one write of that manifest (and its tree). */
   private final Map<String, CompletableFuture<Boolean>> manifests = new ConcurrentHashMap<>();
-  /** digest: how many images wait now for another image's transfer of that blob (its urgency). */
+  /**
+   * digest: how many images wait now for another image's transfer of that blob (its urgency); only
+   * blobs that someone waited for have an entry.
+   */
   private final Map<Digest, AtomicInteger> waiting = new ConcurrentHashMap<>();
 
   Transfers(Limits limits, BlobHashing hashing, ProgressListener listener, ExecutorService executor) {
@@ -196,7 +199,7 @@ final class Transfers {
     }
   }
 
-  /** Images waiting now for another image's transfer of this blob (for tests). */
+  /** Images waiting now for another image's transfer of this blob: the urgency of that transfer. */
   int waitingFor(Digest digest) {
     AtomicInteger count = waiting.get(digest);
     return count == null ? 0 : count.get();
@@ -259,8 +262,7 @@ final class Transfers {
   }
 
   private void stream(Job job, Descriptor blob, boolean hash) {
-    AtomicInteger waiters = waiting.computeIfAbsent(blob.digest(), d -> new AtomicInteger());
-    limits.transfer(job.source().limitKey(), job.sink().limitKey(), waiters::get, () -> {
+    limits.transfer(job.source().limitKey(), job.sink().limitKey(), () -> waitingFor(blob.digest()), () -> {
       listener.blobStarted(job.request(), blob);
       try (InputStream in = new CountingInputStream(job.source().openBlob(blob, hash), n -> {
         job.tally().bytes.addAndGet(n);
