@@ -7,7 +7,6 @@ import dev.holdfast.oci.registry.RegistryClient;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.ParameterException;
 
 /** {@code holdfast copy SRC DST}: copies one image by digest, tag last. */
 final class CopyCommand implements Callable<Integer> {
@@ -44,7 +43,7 @@ final class CopyCommand implements Callable<Integer> {
       request = mirrors.request(spec, ImageLocation.parse(source), ImageLocation.parse(destination),
           flags.options(spec));
     } catch (IllegalArgumentException e) {
-      throw new ParameterException(spec.commandLine(), e.getMessage(), e);
+      throw new Specs.BadInput(spec, e.getMessage(), e);
     } catch (CopyException.SourceBlocked e) {
       spec.commandLine().getErr().println("holdfast copy: " + e.getMessage());
       return CopyReport.ALL_FAILED;
@@ -53,7 +52,7 @@ final class CopyCommand implements Callable<Integer> {
     try {
       client = registry.newClient(spec.commandLine().getErr(), mirrors);
     } catch (RegistryOptions.BadOptionException e) {
-      throw new ParameterException(spec.commandLine(), e.getMessage(), e);
+      throw new Specs.BadInput(spec, e.getMessage(), e);
     }
     try (client) {
       return flags.run(spec, client, List.of(request));

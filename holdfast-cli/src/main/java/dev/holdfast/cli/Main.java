@@ -35,6 +35,16 @@ public final class Main implements Runnable {
         cli.addSubcommand(name, subcommand(name));
       }
     }
+    // after the subcommands: picocli gives the handler to those it has at this point
+    CommandLine.IParameterExceptionHandler standard = cli.getParameterExceptionHandler();
+    cli.setParameterExceptionHandler((error, arguments) -> {
+      if (error instanceof Specs.BadInput) {
+        CommandLine command = error.getCommandLine();
+        command.getErr().println(command.getCommandSpec().qualifiedName() + ": " + error.getMessage());
+        return command.getCommandSpec().exitCodeOnInvalidInput();
+      }
+      return standard.handleParseException(error, arguments);
+    });
     return cli;
   }
 

@@ -14,7 +14,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.ParameterException;
 
 /**
  * {@code --mirrors FILE_OR_DIR}, shared by {@code resolve}, {@code copy} and {@code sync}: loads
@@ -50,7 +49,7 @@ final class MirrorOptions {
    * A request that reads {@code source} through its mirrors (a registry source under
    * {@code --mirrors}), or from {@code source} alone.
    *
-   * @throws ParameterException when the mirror configuration is invalid
+   * @throws Specs.BadInput when the mirror configuration is invalid
    * @throws dev.holdfast.oci.copy.CopyException.SourceBlocked when the source is blocked and no
    *     mirror may serve it
    */
@@ -62,14 +61,14 @@ final class MirrorOptions {
       try {
         mirrored = MirroredSources.of(rules());
       } catch (MirrorConfigException e) {
-        throw new ParameterException(spec.commandLine(), e.getMessage(), e);
+        throw new Specs.BadInput(spec, e.getMessage(), e);
       }
     }
     CopyRequest request;
     try {
       request = mirrored.request(registry.reference(), destination, options);
     } catch (MirrorConfigException e) {
-      throw new ParameterException(spec.commandLine(), e.getMessage(), e);
+      throw new Specs.BadInput(spec, e.getMessage(), e);
     }
     requested.add(registry.reference());
     return request;

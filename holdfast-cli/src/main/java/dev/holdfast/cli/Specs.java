@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Model.IGetter;
 import picocli.CommandLine.Model.ISetter;
 import picocli.CommandLine.Model.OptionSpec;
@@ -19,6 +20,22 @@ import picocli.CommandLine.Model.PositionalParamSpec;
  */
 final class Specs {
   private Specs() {}
+
+  /**
+   * A usage error in what the command line names (an image reference, the contents of a file, a
+   * credentials or CA file, a mirror configuration) rather than in how it is written. Main prints
+   * it as {@code inspect} and {@code resolve} print theirs, {@code holdfast COMMAND: MESSAGE}, and
+   * exits with 2, without the usage: forty lines of options would bury the one line that names
+   * the input. Errors in how the command line is written (a missing or unknown option, an option
+   * value of the wrong type) keep picocli's message and the usage.
+   */
+  static final class BadInput extends ParameterException {
+    private static final long serialVersionUID = 1L;
+
+    BadInput(CommandSpec spec, String message, Throwable cause) {
+      super(spec.commandLine(), message, cause);
+    }
+  }
 
   /**
    * A command named {@code name} that runs {@code command} (a {@link Runnable} or {@link

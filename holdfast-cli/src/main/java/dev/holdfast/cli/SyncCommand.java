@@ -21,7 +21,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.ParameterException;
 
 /** {@code holdfast sync --from FILE --to TARGET}: copies every image a file names. */
 final class SyncCommand implements Callable<Integer> {
@@ -74,7 +73,7 @@ final class SyncCommand implements Callable<Integer> {
       DestinationNaming naming = DestinationNaming.of(to, DestinationNaming.Scheme.parse(scheme), separator);
       Map<ImageReference, ImageLocation> images = sources();
       if (images.isEmpty()) {
-        throw new ParameterException(spec.commandLine(), "--from " + from + ": names no images");
+        throw new Specs.BadInput(spec, "--from " + from + ": names no images", null);
       }
       images.forEach((image, source) -> {
         ImageLocation destination = naming.destinationFor(image);
@@ -87,13 +86,13 @@ final class SyncCommand implements Callable<Integer> {
         }
       });
     } catch (IllegalArgumentException | UncheckedIOException | OciLayoutException e) {
-      throw new ParameterException(spec.commandLine(), e.getMessage(), e);
+      throw new Specs.BadInput(spec, e.getMessage(), e);
     }
     RegistryClient client;
     try {
       client = registry.newClient(spec.commandLine().getErr(), mirrors);
     } catch (RegistryOptions.BadOptionException e) {
-      throw new ParameterException(spec.commandLine(), e.getMessage(), e);
+      throw new Specs.BadInput(spec, e.getMessage(), e);
     }
     try (client) {
       return flags.run(spec, client, requests, refused);

@@ -4,7 +4,11 @@ import static dev.holdfast.cli.Cli.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.holdfast.cli.Cli.Run;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -81,6 +85,34 @@ class MainTest {
     Run run = run(args.split(" "));
     assertThat(run.exitCode()).isEqualTo(2);
     assertThat(run.err()).contains(message).contains("Usage: holdfast " + args.split(" ")[0]);
+  }
+
+  @Test
+  void aBadInputIsOneLineThatNamesIt(@TempDir Path dir) throws IOException {
+    Path missing = dir.resolve("missing.yaml");
+    Run sync = run("sync", "--from", missing.toString(), "--to", "oci:" + dir.resolve("out"));
+    assertThat(sync.exitCode()).isEqualTo(2);
+    assertThat(sync.err()).isEqualTo("holdfast sync: cannot read image list " + missing
+        + ": no such file or directory" + System.lineSeparator());
+
+    Path list = Files.writeString(dir.resolve("images.yaml"), "- nginx:1.27\n- Upper/Case:1\n");
+    Run entry = run("sync", "--from", list.toString(), "--to", "oci:" + dir.resolve("out"));
+    assertThat(entry.exitCode()).isEqualTo(2);
+    assertThat(entry.err()).startsWith("holdfast sync: " + list + "[1]: invalid image reference \"Upper/Case:1\"")
+        .doesNotContain("Usage:");
+
+    Run reference = run("copy", "docker://upper/Case:1", "oci:" + dir.resolve("out"));
+    assertThat(reference.exitCode()).isEqualTo(2);
+    assertThat(reference.err()).startsWith("holdfast copy: invalid image location \"docker://upper/Case:1\"")
+        .doesNotContain("Usage:");
+
+    Path noBundle = dir.resolve("ca.pem");
+    Run bundle = run("copy", "--ca-file", noBundle.toString(), "oci:" + dir.resolve("in") + ":v1",
+        "oci:" + dir.resolve("out") + ":v1");
+    assertThat(bundle.exitCode()).isEqualTo(2);
+    assertThat(bundle.err()).isEqualTo("holdfast copy: --ca-file " + noBundle + ": cannot read trust bundle "
+        + noBundle + ": no such file or directory" + System.lineSeparator());
+    assertThat(dir.resolve("out")).doesNotExist();
   }
 
   @Test

@@ -3,6 +3,7 @@ package dev.holdfast.oci.auth;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.holdfast.oci.FileErrors;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -120,7 +121,7 @@ public final class DockerConfig implements CredentialProvider {
     try {
       json = Files.readAllBytes(file);
     } catch (IOException e) {
-      throw new CredentialException("cannot read registry auth file " + file + ": " + e, e);
+      throw new CredentialException("cannot read registry auth file " + file + ": " + FileErrors.reason(e), e);
     }
     Path name = file.getFileName();
     return name != null && name.toString().equals(".dockercfg")

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.dataformat.toml.TomlMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.holdfast.oci.FileErrors;
 import java.io.IOException;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
@@ -73,7 +74,7 @@ public final class MirrorConfigLoader {
       }
       return files;
     } catch (IOException e) {
-      throw new MirrorConfigException(dir, null, null, "cannot list the directory: " + e, e);
+      throw new MirrorConfigException(dir, null, null, "cannot list the directory: " + FileErrors.reason(e), e);
     }
   }
 
@@ -114,7 +115,7 @@ public final class MirrorConfigLoader {
     } catch (CharacterCodingException e) {
       throw new MirrorConfigException(file, null, null, "the file is not UTF-8 text", e);
     } catch (IOException e) {
-      throw new MirrorConfigException(file, null, null, "cannot read the file: " + e, e);
+      throw new MirrorConfigException(file, null, null, "cannot read the file: " + FileErrors.reason(e), e);
     }
   }
 

@@ -1,5 +1,6 @@
 package dev.holdfast.oci.tls;
 
+import dev.holdfast.oci.FileErrors;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -99,7 +100,7 @@ public final class CertsDirectories {
       entries.forEach(dirs::add);
     } catch (IOException e) {
       if (root.named()) {
-        throw new IllegalArgumentException("cannot list certs.d directory " + root.directory() + ": " + e, e);
+        throw new IllegalArgumentException("cannot list certs.d directory " + root.directory() + ": " + FileErrors.reason(e), e);
       }
       return List.of();
     }
@@ -124,7 +125,7 @@ public final class CertsDirectories {
         }
       }
     } catch (IOException e) {
-      throw new IllegalArgumentException("cannot list " + dir + ": " + e, e);
+      throw new IllegalArgumentException("cannot list " + dir + ": " + FileErrors.reason(e), e);
     }
     for (String base : key.keySet()) {
       if (!cert.containsKey(base)) {

@@ -1,5 +1,6 @@
 package dev.holdfast.oci.tls;
 
+import dev.holdfast.oci.FileErrors;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -173,7 +174,7 @@ public final class ClientIdentity {
     try {
       return new String(Files.readAllBytes(file), StandardCharsets.ISO_8859_1);
     } catch (IOException e) {
-      throw new InvalidClientIdentityException("cannot read " + file + ": " + e, e);
+      throw new InvalidClientIdentityException("cannot read " + file + ": " + FileErrors.reason(e), e);
     }
   }
 

@@ -1,5 +1,6 @@
 package dev.holdfast.oci.tls;
 
+import dev.holdfast.oci.FileErrors;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -130,7 +131,7 @@ public record PemBundle(String source, List<X509Certificate> certificates, List<
       // ISO-8859-1 maps every byte: PEM is ASCII, and stray bytes fail per block, not per file
       text = new String(Files.readAllBytes(file), StandardCharsets.ISO_8859_1);
     } catch (IOException e) {
-      throw new InvalidTrustBundleException("cannot read trust bundle " + file + ": " + e, e);
+      throw new InvalidTrustBundleException("cannot read trust bundle " + file + ": " + FileErrors.reason(e), e);
     }
     return parse(file.toString(), text);
   }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.holdfast.oci.FileErrors;
 import dev.holdfast.oci.reference.ImageReference;
 import dev.holdfast.oci.reference.InvalidReferenceException;
 import java.io.IOException;
@@ -46,7 +47,7 @@ public final class ImageListFile {
     try {
       return parse(Files.readString(file, StandardCharsets.UTF_8), file.toString());
     } catch (IOException e) {
-      throw new UncheckedIOException("read image list " + file + ": " + e.getMessage(), e);
+      throw new UncheckedIOException("cannot read image list " + file + ": " + FileErrors.reason(e), e);
     }
   }
 
