@@ -408,6 +408,7 @@ final class RegistryCaller {
       }
     }
     String what = e instanceof ConnectException ? "cannot connect"
+        : e instanceof java.net.UnknownHostException ? "unknown host (the name does not resolve)"
         : e instanceof java.net.http.HttpTimeoutException || e instanceof java.net.SocketTimeoutException
             ? "timed out" : "connection failed";
     String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();

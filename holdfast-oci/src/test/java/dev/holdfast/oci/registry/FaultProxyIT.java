@@ -208,6 +208,15 @@ class FaultProxyIT {
   }
 
   @Test
+  void aRegistryWhoseNameDoesNotResolveSaysSo() {
+    ImageReference nowhere = ImageReference.parse("registry.holdfast.invalid/app:v1"); // RFC 6761: never resolves
+    assertThatThrownBy(() -> client.getManifest(nowhere))
+        .isInstanceOfSatisfying(RegistryUnavailableException.class, e -> assertThat(e.getMessage())
+            .contains("unknown host (the name does not resolve): registry.holdfast.invalid")
+            .contains("[registry registry.holdfast.invalid]"));
+  }
+
+  @Test
   void tooManyRequestsWaitsWhatRetryAfterSays() {
     proxy.reject(1, 429, "2");
     Manifest manifest = client.getManifest(ref);
