@@ -2,6 +2,7 @@ package dev.holdfast.oci.copy;
 
 import dev.holdfast.oci.layout.LayoutNames;
 import dev.holdfast.oci.reference.ImageReference;
+import dev.holdfast.oci.reference.InvalidReferenceException;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Objects;
@@ -78,9 +79,12 @@ public sealed interface DestinationNaming
       throw new IllegalArgumentException("invalid target \"" + target + "\": expected REGISTRY[/PATH] or oci:DIR");
     }
     try {
-      // Validates the registry and the path with the reference grammar.
-      ImageReference.parse(registry + "/" + (path.isEmpty() ? "x" : path + "/x") + ":t");
+      // The registry and the path, checked with the reference grammar (a stand-in repository when
+      // the target has no path); the message names the part, not the stand-in.
+      ImageReference.of(registry, path.isEmpty() ? "x" : path, null, null);
       RepositoryNames.hostComponent(registry);
+    } catch (InvalidReferenceException e) {
+      throw new IllegalArgumentException("invalid target \"" + target + "\": " + e.problem(), e);
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("invalid target \"" + target + "\": " + e.getMessage(), e);
     }

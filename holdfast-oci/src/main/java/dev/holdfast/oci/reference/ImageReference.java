@@ -69,7 +69,7 @@ public final class ImageReference {
       try {
         digest = Digest.parse(digestText);
       } catch (InvalidReferenceException e) {
-        throw new InvalidReferenceException(text, "digest: " + problemOf(e));
+        throw new InvalidReferenceException(text, "digest: " + e.problem());
       }
       rest = rest.substring(0, at);
     }
@@ -188,12 +188,6 @@ public final class ImageReference {
                     + "digits, separated by '.', '_', '__' or dashes");
       }
     }
-  }
-
-  private static String problemOf(InvalidReferenceException e) {
-    String message = e.getMessage();
-    int split = message.indexOf("\": ");
-    return split < 0 ? message : message.substring(split + 3);
   }
 
   /** The registry: {@code docker.io}, {@code ghcr.io}, {@code localhost:5000}, {@code [::1]:5000}. */

@@ -142,6 +142,21 @@ class DestinationNamingTest {
             .containsAnyOf(target.isEmpty() ? "target" : "\"" + target + "\"", "\"" + separator + "\""));
   }
 
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', textBlock = """
+      bad target/x        | registry host "bad target" is invalid
+      r.io/UPPER          | repository name "UPPER" must be lower case
+      r.io/org//x         | repository name "org//x" has an empty path component
+      r.io:99999/org      | registry port "99999" is invalid
+      docker://r.io/a-/b  | repository path component "a-" is invalid
+      """)
+  void aBadTargetIsNamedWithWhatIsWrongInIt(String target, String problem) {
+    assertThatThrownBy(() -> DestinationNaming.of(target, Scheme.KEEP, null))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("invalid target \"" + target + "\": " + problem)
+        .hasMessageNotContaining("/x:t");
+  }
+
   @Test
   void tooLongNamesAreRefusedWithTheSource() {
     DestinationNaming naming = DestinationNaming.of("r.example/" + "p".repeat(200), Scheme.KEEP, null);
