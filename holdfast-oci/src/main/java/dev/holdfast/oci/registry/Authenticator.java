@@ -56,6 +56,11 @@ final class Authenticator {
     return challenges.containsKey(registry);
   }
 
+  /** Whether credentials are configured for a call with these scopes (first scope = its repository). */
+  boolean hasCredential(String registry, List<Scope> scopes) {
+    return credentials.credentialFor(registry, scopes.isEmpty() ? "" : scopes.get(0).repository()).isPresent();
+  }
+
   /** The header value for a call with these scopes (first scope = the call's repository). */
   Optional<String> authorization(String registry, List<Scope> scopes) {
     String repository = scopes.isEmpty() ? "" : scopes.get(0).repository();

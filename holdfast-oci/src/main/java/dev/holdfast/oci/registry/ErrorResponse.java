@@ -77,7 +77,14 @@ record ErrorResponse(List<Error> errors) {
       }
     }
     if (text.isEmpty()) {
-      text.append("the registry answered HTTP ").append(status);
+      text.append(switch (status) { // the exception's message adds "(HTTP <status>)"
+        case 401 -> "unauthorized";
+        case 403 -> "denied";
+        case 404 -> "not found";
+        case 405 -> "method not allowed";
+        case 429 -> "too many requests";
+        default -> status >= 500 ? "the registry failed" : "unexpected answer";
+      });
     }
     String result = text.toString().replaceAll("[\\p{Cntrl}]", " ");
     return result.length() > MAX_DETAIL ? result.substring(0, MAX_DETAIL) + "..." : result;
@@ -89,11 +96,21 @@ record ErrorResponse(List<Error> errors) {
    */
   RegistryException toException(
       String registry, String action, int status, byte[] body, Duration retryAfter) {
+    return toException(registry, action, status, body, retryAfter, null);
+  }
+
+  /**
+   * As {@link #toException(String, String, int, byte[], Duration)}; {@code unauthorizedHint}, when
+   * not null, is added to the message of an {@link UnauthorizedException} (what the client sent).
+   */
+  RegistryException toException(
+      String registry, String action, int status, byte[] body, Duration retryAfter, String unauthorizedHint) {
     String code = firstCode().orElse(null);
     String detail = describe(status, body);
     String kind = code == null ? "" : code;
+    String unauthorized = unauthorizedHint == null ? detail : detail + "; " + unauthorizedHint;
     if (kind.equals("UNAUTHORIZED") || (code == null && status == 401)) {
-      return new UnauthorizedException(registry, action, code, detail);
+      return new UnauthorizedException(registry, action, code, unauthorized);
     }
     if (kind.equals("DENIED") || (code == null && status == 403)) {
       return new DeniedException(registry, action, status, code, detail);
@@ -108,7 +125,7 @@ record ErrorResponse(List<Error> errors) {
       return new RegistryUnavailableException(registry, action, status, code, detail, null);
     }
     if (status == 401) {
-      return new UnauthorizedException(registry, action, code, detail);
+      return new UnauthorizedException(registry, action, code, unauthorized);
     }
     if (status == 403) {
       return new DeniedException(registry, action, status, code, detail);

@@ -110,8 +110,8 @@ final class RegistryCaller {
         }
         retryAfter = response.header("Retry-After")
             .flatMap(value -> RetryPolicy.parseRetryAfter(value, clock.instant()));
-        failure = ErrorResponse.parse(body)
-            .toException(call.registry, call.action, response.status, body, retryAfter.orElse(null));
+        failure = ErrorResponse.parse(body).toException(call.registry, call.action, response.status, body,
+            retryAfter.orElse(null), response.status == 401 && authenticate ? unauthorizedHint(call) : null);
         if (!RetryPolicy.isRetryableStatus(response.status)) {
           throw failure;
         }
@@ -341,6 +341,15 @@ final class RegistryCaller {
       authenticator.learn(registry, challenges);
     }
     return status;
+  }
+
+  /** What a 401 means for the caller: no credentials for the registry, or refused ones. */
+  private String unauthorizedHint(Call call) {
+    if (authenticator.hasCredential(call.registry, call.scopes)) {
+      return "the registry refused the credentials configured for " + call.registry;
+    }
+    return "no credentials are configured for " + call.registry
+        + ": give them in an --authfile, or log in with podman login or docker login";
   }
 
   private static boolean isRedirect(int status) {

@@ -75,7 +75,7 @@ class ErrorResponseTest {
     NotFoundException e = (NotFoundException) ErrorResponse.parse(new byte[0])
         .toException("r", "a", 404, new byte[0], null);
     assertThat(e.code()).isEqualTo(NotFoundException.NOT_FOUND);
-    assertThat(e.getMessage()).contains("the registry answered HTTP 404");
+    assertThat(e.getMessage()).contains("failed: not found (HTTP 404)");
   }
 
   @Test
