@@ -86,29 +86,17 @@ final class Transfers {
    * @param known the manifest when the caller already fetched it, else null
    */
   void copyManifest(Job job, Descriptor descriptor, Manifest known) {
-    String key = job.sink().blobScope() + "|" + descriptor.digest();
-    CompletableFuture<Boolean> mine = new CompletableFuture<>();
-    CompletableFuture<Boolean> existing = manifests.putIfAbsent(key, mine);
-    if (existing != null) {
-      join(existing);
-      return;
-    }
-    try {
+    once(manifests, job.sink().blobScope() + "|" + descriptor.digest(), descriptor, () -> {
       if (job.sink().hasManifest(descriptor.digest())) {
-        mine.complete(false);
-        return;
+        return false;
       }
       Manifest manifest = known != null ? known : job.source().manifest(descriptor);
       copyContents(job, manifest);
       job.sink().putManifest(manifest);
       job.tally().manifests.incrementAndGet();
       job.tally().bytes.addAndGet(manifest.size());
-      mine.complete(true);
-    } catch (RuntimeException e) {
-      manifests.remove(key, mine); // a later image may try again
-      mine.completeExceptionally(e);
-      throw e;
-    }
+      return true;
+    });
   }
 
   /** The config and the layers, each digest once (a blob listed twice is copied once). */
@@ -130,25 +118,46 @@ final class Transfers {
 
   /** Makes sure one blob is at the destination: HEAD, then mount, then stream. */
   void copyBlob(Job job, Descriptor blob) {
-    String key = job.sink().blobScope() + "|" + blob.digest();
-    CompletableFuture<BlobOutcome> mine = new CompletableFuture<>();
-    CompletableFuture<BlobOutcome> existing = blobs.putIfAbsent(key, mine);
-    if (existing != null) {
-      // another image of this run moves it; for this one it is already there
-      whileWaiting(blob, () -> join(existing));
-      job.tally().count(BlobOutcome.SKIPPED);
-      listener.blobDone(job.request(), blob, BlobOutcome.SKIPPED);
-      return;
-    }
-    try {
-      BlobOutcome outcome = ensureBlob(job, blob);
-      job.tally().count(outcome);
-      listener.blobDone(job.request(), blob, outcome);
-      mine.complete(outcome);
-    } catch (RuntimeException e) {
-      blobs.remove(key, mine);
-      mine.completeExceptionally(e);
-      throw e;
+    Ran<BlobOutcome> ran = once(blobs, job.sink().blobScope() + "|" + blob.digest(), blob, () -> ensureBlob(job, blob));
+    // when another image of this run moved it, for this one it is already there
+    BlobOutcome outcome = ran.here() ? ran.value() : BlobOutcome.SKIPPED;
+    job.tally().count(outcome);
+    listener.blobDone(job.request(), blob, outcome);
+  }
+
+  /** What {@link #once} returned, and whether this caller did the work. */
+  private record Ran<T>(T value, boolean here) {}
+
+  /**
+   * Does {@code work} once per {@code key} among the images of this run: the first caller does it,
+   * the others wait for its result. When it fails, the failure is not passed on at once: that
+   * image's source or connection failed, and a waiting image tries once itself, with its own. A
+   * second failure reaches every image still waiting.
+   */
+  private <T> Ran<T> once(Map<String, CompletableFuture<T>> runs, String key, Descriptor of, Supplier<T> work) {
+    boolean failedElsewhere = false;
+    while (true) {
+      CompletableFuture<T> mine = new CompletableFuture<>();
+      CompletableFuture<T> existing = runs.putIfAbsent(key, mine);
+      if (existing == null) {
+        try {
+          T value = work.get();
+          mine.complete(value);
+          return new Ran<>(value, true);
+        } catch (RuntimeException e) {
+          runs.remove(key, mine); // before the waiters wake: one of them may take over
+          mine.completeExceptionally(e);
+          throw e;
+        }
+      }
+      try {
+        return new Ran<>(whileWaiting(of, () -> join(existing)), false);
+      } catch (RuntimeException e) {
+        if (failedElsewhere) {
+          throw e;
+        }
+        failedElsewhere = true;
+      }
     }
   }
 

@@ -6,6 +6,8 @@ import dev.holdfast.oci.layout.OciLayout;
 import dev.holdfast.oci.manifest.Descriptor;
 import dev.holdfast.oci.manifest.ImageManifest;
 import dev.holdfast.oci.testing.SyntheticImage;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -13,10 +15,13 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Stream;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -72,6 +77,90 @@ class TransfersTest {
     assertThat(started).containsExactly(holder, shared, own);
     assertThat(sink.hasBlob(shared)).isTrue();
     assertThat(sink.hasBlob(own)).isTrue();
+  }
+
+  @Test
+  void whenAnotherImagesTransferFailsAWaitingImageTriesWithItsOwnSource() throws Exception {
+    Path intactDir = work.resolve("intact");
+    SyntheticImage.builder().layers(2).layerSize(20_000).seed(8).platforms("linux/amd64").build().writeTo(intactDir, "v1");
+    LayoutEndpoint intact = new LayoutEndpoint(OciLayout.open(intactDir), Optional.of("v1"));
+    Descriptor shared = ((ImageManifest) intact.fetch().orElseThrow()).layers().get(1);
+    LayoutEndpoint broken = brokenCopy(intactDir, shared);
+    LayoutEndpoint sink = new LayoutEndpoint(OciLayout.openOrCreate(work.resolve("dst")), Optional.of("v1"));
+
+    Outcomes outcomes = race(job(broken, sink), job(intact, sink), shared);
+
+    assertThat(outcomes.first()).as("the image reading the broken source").isNotNull();
+    assertThat(outcomes.second()).as("the image that waited, then tried with its own source").isNull();
+    assertThat(sink.hasBlob(shared)).isTrue();
+  }
+
+  @Test
+  void aSecondFailureReachesTheWaitingImage() throws Exception {
+    Path intactDir = work.resolve("intact");
+    SyntheticImage.builder().layers(2).layerSize(20_000).seed(9).platforms("linux/amd64").build().writeTo(intactDir, "v1");
+    LayoutEndpoint intact = new LayoutEndpoint(OciLayout.open(intactDir), Optional.of("v1"));
+    Descriptor shared = ((ImageManifest) intact.fetch().orElseThrow()).layers().get(1);
+    LayoutEndpoint broken = brokenCopy(intactDir, shared);
+    LayoutEndpoint sink = new LayoutEndpoint(OciLayout.openOrCreate(work.resolve("dst")), Optional.of("v1"));
+
+    Outcomes outcomes = race(job(broken, sink), job(broken, sink), shared);
+
+    assertThat(outcomes.first()).isNotNull();
+    assertThat(outcomes.second()).as("tried once itself, failed too").isNotNull();
+    assertThat(sink.hasBlob(shared)).isFalse();
+  }
+
+  /** What each of two copies of one blob threw (null: it succeeded). */
+  private record Outcomes(Throwable first, Throwable second) {}
+
+  /**
+   * Copies {@code blob} for two images: the first starts, and holds its transfer until the second
+   * waits for it.
+   */
+  private Outcomes race(Transfers.Job first, Transfers.Job second, Descriptor blob) throws Exception {
+    CountDownLatch holding = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    AtomicBoolean gated = new AtomicBoolean();
+    ProgressListener listener = new ProgressListener() {
+      @Override
+      public void blobStarted(CopyRequest request, Descriptor started) {
+        if (gated.compareAndSet(false, true)) {
+          holding.countDown();
+          await(release);
+        }
+      }
+    };
+    try (ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor()) {
+      Transfers transfers = new Transfers(new Limits(8, 8), BlobHashing.AUTO, listener, executor);
+      Future<?> one = executor.submit(() -> transfers.copyBlob(first, blob));
+      await(holding);
+      Future<?> two = executor.submit(() -> transfers.copyBlob(second, blob));
+      Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> transfers.waitingFor(blob.digest()) == 1);
+      release.countDown();
+      return new Outcomes(failure(one), failure(two));
+    }
+  }
+
+  private static Throwable failure(Future<?> future) throws Exception {
+    try {
+      future.get(10, TimeUnit.SECONDS);
+      return null;
+    } catch (ExecutionException e) {
+      return e.getCause();
+    }
+  }
+
+  /** A copy of the layout at {@code dir} without {@code missing}'s blob file. */
+  private LayoutEndpoint brokenCopy(Path dir, Descriptor missing) throws IOException {
+    Path copy = work.resolve("broken");
+    try (Stream<Path> files = Files.walk(dir)) {
+      for (Path file : files.toList()) {
+        Files.copy(file, copy.resolve(dir.relativize(file).toString()));
+      }
+    }
+    Files.delete(copy.resolve("blobs/" + missing.digest().algorithm() + "/" + missing.digest().encoded()));
+    return new LayoutEndpoint(OciLayout.open(copy), Optional.of("v1"));
   }
 
   private static Transfers.Job job(LayoutEndpoint source, LayoutEndpoint sink) {
