@@ -55,6 +55,10 @@ public final class ImageReference {
       throw new InvalidReferenceException(
           text, "a 64-character hexadecimal string is an image ID, not a repository name");
     }
+    if (text.indexOf('$') >= 0 || text.contains("{{")) { // never valid in a reference
+      throw new InvalidReferenceException(text, "it holds a template placeholder that was never filled in;"
+          + " render the manifests first (helm template, kustomize build, envsubst)");
+    }
     for (int i = 0; i < text.length(); i++) {
       char c = text.charAt(i);
       if (c <= ' ' || c == 0x7f) {
@@ -175,11 +179,10 @@ public final class ImageReference {
     if (repository.isEmpty()) {
       throw new InvalidReferenceException(text, "repository name is empty");
     }
-    if (!repository.equals(repository.toLowerCase(java.util.Locale.ROOT))) {
-      throw new InvalidReferenceException(text, "repository name \"" + repository + "\" must be lower case");
-    }
+    // characters that are wrong in any case first; then upper case, the one mistake of a name that
+    // is right in lower case
     for (String component : repository.split("/", -1)) {
-      if (!PATH_COMPONENT.matcher(component).matches()) {
+      if (!PATH_COMPONENT.matcher(component.toLowerCase(java.util.Locale.ROOT)).matches()) {
         throw new InvalidReferenceException(
             text,
             component.isEmpty()
@@ -187,6 +190,9 @@ public final class ImageReference {
                 : "repository path component \"" + component + "\" is invalid: it must be lower-case letters and "
                     + "digits, separated by '.', '_', '__' or dashes");
       }
+    }
+    if (!repository.equals(repository.toLowerCase(java.util.Locale.ROOT))) {
+      throw new InvalidReferenceException(text, "repository name \"" + repository + "\" must be lower case");
     }
   }
 

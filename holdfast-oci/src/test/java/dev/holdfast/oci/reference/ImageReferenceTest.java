@@ -127,6 +127,10 @@ class ImageReferenceTest {
       [::1/app                                 | unclosed IPv6 bracket
       [::1]x/app                               | text after the IPv6 address
       'my app'                                 | whitespace
+      ${IMAGE}                                 | template placeholder that was never filled in
+      registry.example.com/app:$TAG            | template placeholder that was never filled in
+      'ghcr.io/org/app:{{ .Values.tag }}'      | template placeholder that was never filled in
+      ghcr.io/Org_/app                         | path component "Org_" is invalid
       """)
   void rejectsWithTheBadPartNamed(String input, String problem) {
     assertThatThrownBy(() -> ImageReference.parse(input))
