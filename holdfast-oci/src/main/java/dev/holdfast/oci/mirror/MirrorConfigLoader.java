@@ -1,12 +1,12 @@
 package dev.holdfast.oci.mirror;
 
 import com.fasterxml.jackson.core.JacksonException;
-import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.dataformat.toml.TomlMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.holdfast.oci.FileErrors;
+import dev.holdfast.oci.ParseErrors;
 import java.io.IOException;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
@@ -136,8 +136,8 @@ public final class MirrorConfigLoader {
     try {
       return new TomlMapper().readTree(text);
     } catch (JacksonException e) {
-      throw new MirrorConfigException(file, null, null, "not valid TOML" + where(e) + ": "
-          + e.getOriginalMessage().strip().replaceAll("\\s+", " "), e);
+      throw new MirrorConfigException(file, null, null, "not valid TOML" + ParseErrors.location(e) + ": "
+          + ParseErrors.reason(e), e);
     }
   }
 
@@ -150,8 +150,8 @@ public final class MirrorConfigLoader {
         documents.add(mapper.readTree(parser));
       }
     } catch (JacksonException e) {
-      throw new MirrorConfigException(file, null, null, "not valid YAML" + where(e) + ": "
-          + e.getOriginalMessage().strip().replaceAll("\\s+", " "), e);
+      throw new MirrorConfigException(file, null, null, "not valid YAML" + ParseErrors.location(e) + ": "
+          + ParseErrors.reason(e), e);
     } catch (IOException | RuntimeException e) {
       throw new MirrorConfigException(file, null, null, "not valid YAML: " + e.getMessage(), e);
     }
@@ -179,10 +179,4 @@ public final class MirrorConfigLoader {
     }
   }
 
-  private static String where(JacksonException e) {
-    JsonLocation location = e.getLocation();
-    return location == null || location.getLineNr() < 1
-        ? ""
-        : " at line " + location.getLineNr() + ", column " + location.getColumnNr();
-  }
 }

@@ -1,11 +1,13 @@
 package dev.holdfast.oci.workload;
 
+import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.holdfast.oci.FileErrors;
+import dev.holdfast.oci.ParseErrors;
 import dev.holdfast.oci.reference.ImageReference;
 import dev.holdfast.oci.reference.InvalidReferenceException;
 import java.io.IOException;
@@ -71,7 +73,13 @@ public final class ImageListFile {
         }
         addAll(images, list, where + " images");
       } else if (document.isObject() && document.has("kind")) {
-        for (WorkloadImages.Found found : WorkloadImages.collect(document)) {
+        List<WorkloadImages.Found> workloadImages;
+        try {
+          workloadImages = WorkloadImages.collect(document);
+        } catch (IllegalArgumentException e) {
+          throw new IllegalArgumentException(where + " " + e.getMessage(), e);
+        }
+        for (WorkloadImages.Found found : workloadImages) {
           images.add(parseImage(found.image(), where + " " + found.where()));
         }
       } else {
@@ -108,8 +116,11 @@ public final class ImageListFile {
       while (it.hasNextValue()) {
         documents.add(it.nextValue());
       }
+    } catch (JacksonException e) {
+      throw new IllegalArgumentException(origin + ": not valid YAML" + ParseErrors.location(e) + ": "
+          + ParseErrors.reason(e), e);
     } catch (IOException | RuntimeException e) {
-      throw new IllegalArgumentException("read " + origin + ": not valid YAML: " + e.getMessage(), e);
+      throw new IllegalArgumentException(origin + ": not valid YAML: " + e.getMessage(), e);
     }
     return documents;
   }

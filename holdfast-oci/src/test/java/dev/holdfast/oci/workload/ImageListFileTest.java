@@ -67,6 +67,29 @@ class ImageListFileTest {
   }
 
   @Test
+  void brokenYamlIsOneLineWithWhere() {
+    assertThatThrownBy(() -> ImageListFile.parse("- nginx\n- [unclosed\n", "list.yaml"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("list.yaml: not valid YAML at line 3, column 1: while parsing a flow sequence: expected ',' or ']',"
+            + " but got <stream end>");
+  }
+
+  @Test
+  void aContainerWithoutAnImageNamesTheFileTheObjectAndTheContainer() {
+    String pod = """
+        kind: Pod
+        metadata: {name: p}
+        spec:
+          containers:
+            - name: c
+              image: ""
+        """;
+    assertThatThrownBy(() -> ImageListFile.parse("- nginx\n---\n" + pod, "pods.yaml"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("pods.yaml (document 2) Pod/p containers[0]: \"image\" must be a non-empty string");
+  }
+
+  @Test
   void emptyDocumentsAreFine() {
     assertThat(ImageListFile.parse("---\n---\n- nginx\n", "x")).hasSize(1);
   }
