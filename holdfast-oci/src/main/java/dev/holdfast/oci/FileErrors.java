@@ -2,6 +2,7 @@ package dev.holdfast.oci;
 
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
@@ -17,8 +18,8 @@ public final class FileErrors {
 
   /**
    * Why {@code e} happened, without the exception's class or the path: "no such file or
-   * directory", "permission denied", "not a directory", else the operating system's reason or the
-   * exception's message, starting in lower case.
+   * directory", "permission denied", "not a directory", "a file of that name is in the way", else
+   * the operating system's reason or the exception's message, starting in lower case.
    */
   public static String reason(IOException e) {
     if (e instanceof NoSuchFileException) {
@@ -29,6 +30,9 @@ public final class FileErrors {
     }
     if (e instanceof NotDirectoryException) {
       return "not a directory";
+    }
+    if (e instanceof FileAlreadyExistsException) {
+      return "a file of that name is in the way";
     }
     String reason = e instanceof FileSystemException fs ? fs.getReason() : e.getMessage();
     if (reason == null || reason.isBlank()) {

@@ -35,6 +35,13 @@ class FileErrorsTest {
   }
 
   @Test
+  void aFileWhereADirectoryShouldBe() throws IOException {
+    Path file = Files.writeString(dir.resolve("layout"), "x");
+    IOException e = catchThrowableOfType(IOException.class, () -> Files.createDirectories(file));
+    assertThat(FileErrors.reason(e)).isEqualTo("a file of that name is in the way");
+  }
+
+  @Test
   void theOtherKindsSayWhatTheSystemSaid() {
     // Built by hand: the tests run as root, which the file system never refuses.
     assertThat(FileErrors.reason(new AccessDeniedException("/etc/x.pem"))).isEqualTo("permission denied");

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.holdfast.oci.FileErrors;
 import dev.holdfast.oci.manifest.Descriptor;
 import dev.holdfast.oci.manifest.MediaTypes;
 import dev.holdfast.oci.reference.Digest;
@@ -78,7 +79,7 @@ public final class OciLayout {
         writeAtomically(dir, dir.resolve(INDEX_FILE), JSON.writeValueAsBytes(index));
       }
     } catch (IOException e) {
-      throw new OciLayoutException("create OCI layout " + dir + ": " + e.getMessage(), e);
+      throw new OciLayoutException("create OCI layout " + dir + ": " + FileErrors.reason(e), e);
     }
     return new OciLayout(dir);
   }
@@ -174,7 +175,7 @@ public final class OciLayout {
           + directory + ": missing (" + path + ")");
     } catch (IOException e) {
       throw new OciLayoutException("read blob " + descriptor.digest() + " from OCI layout " + directory
-          + ": " + e.getMessage(), e);
+          + ": " + FileErrors.reason(e), e);
     }
   }
 
@@ -184,7 +185,7 @@ public final class OciLayout {
       return in.readAllBytes();
     } catch (IOException e) {
       throw new OciLayoutException("read blob " + descriptor.digest() + " from OCI layout " + directory
-          + ": " + e.getMessage(), e);
+          + ": " + FileErrors.reason(e), e);
     }
   }
 
@@ -245,7 +246,7 @@ public final class OciLayout {
       temp = null;
       return written;
     } catch (IOException e) {
-      throw new OciLayoutException(action + ": " + e.getMessage(), e);
+      throw new OciLayoutException(action + ": " + FileErrors.reason(e), e);
     } finally {
       if (temp != null) {
         try {
@@ -298,7 +299,7 @@ public final class OciLayout {
         writeAtomically(directory, directory.resolve(INDEX_FILE), JSON.writeValueAsBytes(index));
       } catch (IOException e) {
         throw new OciLayoutException("update " + INDEX_FILE + " of OCI layout " + directory + ": "
-            + e.getMessage(), e);
+            + FileErrors.reason(e), e);
       }
     }
   }
@@ -314,7 +315,7 @@ public final class OciLayout {
     } catch (NoSuchFileException e) {
       return emptyIndex();
     } catch (IOException e) {
-      throw new OciLayoutException("read " + file + ": " + e.getMessage(), e);
+      throw new OciLayoutException("read " + file + ": " + FileErrors.reason(e), e);
     }
   }
 

@@ -39,6 +39,13 @@ class OciLayoutTest {
   }
 
   @Test
+  void aFileWhereTheLayoutShouldBeIsNamed() throws IOException {
+    Path file = Files.writeString(dir.resolve("copies"), "x");
+    assertThatThrownBy(() -> OciLayout.openOrCreate(file)).isInstanceOf(OciLayoutException.class)
+        .hasMessage("create OCI layout " + file + ": a file of that name is in the way");
+  }
+
+  @Test
   void openRefusesADirectoryThatIsNoLayout() {
     assertThatThrownBy(() -> OciLayout.open(dir)).isInstanceOf(OciLayoutException.class)
         .hasMessageContaining(dir.toString()).hasMessageContaining("oci-layout");
