@@ -165,6 +165,7 @@ final class Transfers {
    * HEAD, mount, stream. A blob that another transfer of this run brought into another repository
    * of the same registry is mounted from there without asking first: it was not in that registry
    * before this run, so a HEAD would almost surely answer 404 (a declined mount falls back to it).
+   * When that transfer fails, one waiting image takes it over and the others mount from it.
    */
   private BlobOutcome ensureBlob(Job job, Descriptor blob) {
     ImageSink sink = job.sink();
@@ -172,13 +173,24 @@ final class Transfers {
     String landedKey = registry.map(r -> r + "|" + blob.digest()).orElse(null);
     CompletableFuture<Landing> first = null;
     CompletableFuture<Landing> mine = null;
-    if (landedKey != null) {
+    Landing elsewhere = null;
+    // When the image that moves the blob into the registry fails, one waiting image takes that over
+    // with its own source, and the others wait for it; after a second failure each moves it itself.
+    for (int round = 0; landedKey != null && round < 2; round++) {
       mine = new CompletableFuture<>();
       first = landed.putIfAbsent(landedKey, mine);
+      if (first == null) {
+        break; // this image moves it
+      }
+      CompletableFuture<Landing> other = first;
+      Optional<Landing> landing = whileWaiting(blob, () -> outcome(other));
+      if (landing.isPresent()) {
+        // in this sink's own repository: nothing to mount, the HEAD below finds it
+        elsewhere = landing.get().repository().equals(sink.repository().orElseThrow()) ? null : landing.get();
+        break;
+      }
     }
     try {
-      CompletableFuture<Landing> firstLanding = first;
-      Landing elsewhere = first == null ? null : whileWaiting(blob, () -> landing(firstLanding, sink));
       if (elsewhere != null && elsewhere.arrived() && sink.mountBlob(blob, elsewhere.repository())) {
         return BlobOutcome.MOUNTED;
       }
@@ -225,16 +237,12 @@ final class Transfers {
     }
   }
 
-  /**
-   * Waits for the first transfer of the blob into the sink's registry; null when it failed (this
-   * one then moves the blob itself) or landed in the sink's own repository.
-   */
-  private static Landing landing(CompletableFuture<Landing> first, ImageSink sink) {
+  /** Where the first transfer of a blob into a registry landed it; empty when it failed. */
+  private static Optional<Landing> outcome(CompletableFuture<Landing> first) {
     try {
-      Landing landing = first.join();
-      return landing.repository().equals(sink.repository().orElseThrow()) ? null : landing;
-    } catch (CompletionException failedElsewhere) {
-      return null;
+      return Optional.of(first.join());
+    } catch (CompletionException failed) {
+      return Optional.empty();
     }
   }
 

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.holdfast.oci.layout.OciLayout;
 import dev.holdfast.oci.manifest.Descriptor;
 import dev.holdfast.oci.manifest.ImageManifest;
+import dev.holdfast.oci.registry.RegistryClient;
+import dev.holdfast.oci.testing.RegistryExtension;
 import dev.holdfast.oci.testing.SyntheticImage;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -24,10 +26,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** How the blob transfers of one run share a destination's permits, between real OCI layouts. */
 class TransfersTest {
+  @RegisterExtension static final RegistryExtension registry = RegistryExtension.plain();
   @TempDir Path work;
 
   @Test
@@ -114,11 +118,16 @@ class TransfersTest {
   /** What each of two copies of one blob threw (null: it succeeded). */
   private record Outcomes(Throwable first, Throwable second) {}
 
-  /**
-   * Copies {@code blob} for two images: the first starts, and holds its transfer until the second
-   * waits for it.
-   */
   private Outcomes race(Transfers.Job first, Transfers.Job second, Descriptor blob) throws Exception {
+    List<Throwable> thrown = race(blob, first, second);
+    return new Outcomes(thrown.get(0), thrown.get(1));
+  }
+
+  /**
+   * Copies {@code blob} for several images: the first starts, and holds its transfer until all the
+   * others wait for it. What each threw, in order (null: it succeeded).
+   */
+  private static List<Throwable> race(Descriptor blob, Transfers.Job... jobs) throws Exception {
     CountDownLatch holding = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
     AtomicBoolean gated = new AtomicBoolean();
@@ -133,12 +142,21 @@ class TransfersTest {
     };
     try (ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor()) {
       Transfers transfers = new Transfers(new Limits(8, 8), BlobHashing.AUTO, listener, executor);
-      Future<?> one = executor.submit(() -> transfers.copyBlob(first, blob));
+      List<Future<?>> copies = new ArrayList<>();
+      copies.add(executor.submit(() -> transfers.copyBlob(jobs[0], blob)));
       await(holding);
-      Future<?> two = executor.submit(() -> transfers.copyBlob(second, blob));
-      Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> transfers.waitingFor(blob.digest()) == 1);
+      for (int i = 1; i < jobs.length; i++) {
+        Transfers.Job job = jobs[i];
+        copies.add(executor.submit(() -> transfers.copyBlob(job, blob)));
+      }
+      Awaitility.await().atMost(Duration.ofSeconds(10))
+          .until(() -> transfers.waitingFor(blob.digest()) == jobs.length - 1);
       release.countDown();
-      return new Outcomes(failure(one), failure(two));
+      List<Throwable> thrown = new ArrayList<>();
+      for (Future<?> copy : copies) {
+        thrown.add(failure(copy));
+      }
+      return thrown;
     }
   }
 
@@ -149,6 +167,29 @@ class TransfersTest {
     } catch (ExecutionException e) {
       return e.getCause();
     }
+  }
+
+  @Test
+  void whenTheFirstUploadIntoARegistryFailsOneWaitingImageTakesItOverAndTheOthersMountIt() throws Exception {
+    Path intactDir = work.resolve("intact");
+    SyntheticImage.builder().layers(2).layerSize(20_000).seed(10).platforms("linux/amd64").build().writeTo(intactDir, "v1");
+    LayoutEndpoint intact = new LayoutEndpoint(OciLayout.open(intactDir), Optional.of("v1"));
+    Descriptor shared = ((ImageManifest) intact.fetch().orElseThrow()).layers().get(1);
+    LayoutEndpoint broken = brokenCopy(intactDir, shared);
+    RegistryClient client = Registries.client(registry);
+    Transfers.Job one = job(broken, new RegistryEndpoint(client, Registries.ref(registry, "handover/one:v1")));
+    Transfers.Job two = job(intact, new RegistryEndpoint(client, Registries.ref(registry, "handover/two:v1")));
+    Transfers.Job three = job(intact, new RegistryEndpoint(client, Registries.ref(registry, "handover/three:v1")));
+
+    List<Throwable> thrown = race(shared, one, two, three);
+
+    assertThat(thrown.get(0)).as("the image reading the broken source").isNotNull();
+    assertThat(thrown.subList(1, 3)).containsOnlyNulls();
+    // One of the two took the upload over; the other waited for it and mounted the blob. Each
+    // uploading the blob itself would make two copies.
+    assertThat(List.of(two.tally().copied.get(), three.tally().copied.get())).containsExactlyInAnyOrder(1, 0);
+    assertThat(List.of(two.tally().mounted.get(), three.tally().mounted.get())).containsExactlyInAnyOrder(0, 1);
+    assertThat(client.headBlob(Registries.ref(registry, "handover/three:v1"), shared.digest())).contains(shared.size());
   }
 
   /** A copy of the layout at {@code dir} without {@code missing}'s blob file. */
@@ -163,7 +204,7 @@ class TransfersTest {
     return new LayoutEndpoint(OciLayout.open(copy), Optional.of("v1"));
   }
 
-  private static Transfers.Job job(LayoutEndpoint source, LayoutEndpoint sink) {
+  private static Transfers.Job job(ImageSource source, ImageSink sink) {
     CopyRequest request = CopyRequest.of(source.location(), sink.location(), CopyOptions.defaults());
     return new Transfers.Job(request, source, sink, new Tally());
   }
