@@ -46,8 +46,8 @@ final class Transfers {
   /** blob scope + digest: the one write of that manifest (and its tree). */
   private final Map<String, CompletableFuture<Boolean>> manifests = new ConcurrentHashMap<>();
   /**
-   * digest: how many images wait now for another image's transfer of that blob (its urgency); only
-   * blobs that someone waited for have an entry.
+   * digest: how many images wait now for another image's transfer of that blob (its urgency), or
+   * of that manifest; only what someone waited for has an entry.
    */
   private final Map<Digest, AtomicInteger> waiting = new ConcurrentHashMap<>();
 
