@@ -85,42 +85,26 @@ class TransfersTest {
 
   @Test
   void whenAnotherImagesTransferFailsAWaitingImageTriesWithItsOwnSource() throws Exception {
-    Path intactDir = work.resolve("intact");
-    SyntheticImage.builder().layers(2).layerSize(20_000).seed(8).platforms("linux/amd64").build().writeTo(intactDir, "v1");
-    LayoutEndpoint intact = new LayoutEndpoint(OciLayout.open(intactDir), Optional.of("v1"));
-    Descriptor shared = ((ImageManifest) intact.fetch().orElseThrow()).layers().get(1);
-    LayoutEndpoint broken = brokenCopy(intactDir, shared);
+    Sources sources = sources(8);
     LayoutEndpoint sink = new LayoutEndpoint(OciLayout.openOrCreate(work.resolve("dst")), Optional.of("v1"));
 
-    Outcomes outcomes = race(job(broken, sink), job(intact, sink), shared);
+    List<Throwable> thrown = race(sources.missing(), job(sources.broken(), sink), job(sources.intact(), sink));
 
-    assertThat(outcomes.first()).as("the image reading the broken source").isNotNull();
-    assertThat(outcomes.second()).as("the image that waited, then tried with its own source").isNull();
-    assertThat(sink.hasBlob(shared)).isTrue();
+    assertThat(thrown.get(0)).as("the image reading the broken source").isNotNull();
+    assertThat(thrown.get(1)).as("the image that waited, then tried with its own source").isNull();
+    assertThat(sink.hasBlob(sources.missing())).isTrue();
   }
 
   @Test
   void aSecondFailureReachesTheWaitingImage() throws Exception {
-    Path intactDir = work.resolve("intact");
-    SyntheticImage.builder().layers(2).layerSize(20_000).seed(9).platforms("linux/amd64").build().writeTo(intactDir, "v1");
-    LayoutEndpoint intact = new LayoutEndpoint(OciLayout.open(intactDir), Optional.of("v1"));
-    Descriptor shared = ((ImageManifest) intact.fetch().orElseThrow()).layers().get(1);
-    LayoutEndpoint broken = brokenCopy(intactDir, shared);
+    Sources sources = sources(9);
     LayoutEndpoint sink = new LayoutEndpoint(OciLayout.openOrCreate(work.resolve("dst")), Optional.of("v1"));
 
-    Outcomes outcomes = race(job(broken, sink), job(broken, sink), shared);
+    List<Throwable> thrown = race(sources.missing(), job(sources.broken(), sink), job(sources.broken(), sink));
 
-    assertThat(outcomes.first()).isNotNull();
-    assertThat(outcomes.second()).as("tried once itself, failed too").isNotNull();
-    assertThat(sink.hasBlob(shared)).isFalse();
-  }
-
-  /** What each of two copies of one blob threw (null: it succeeded). */
-  private record Outcomes(Throwable first, Throwable second) {}
-
-  private Outcomes race(Transfers.Job first, Transfers.Job second, Descriptor blob) throws Exception {
-    List<Throwable> thrown = race(blob, first, second);
-    return new Outcomes(thrown.get(0), thrown.get(1));
+    assertThat(thrown.get(0)).isNotNull();
+    assertThat(thrown.get(1)).as("tried once itself, failed too").isNotNull();
+    assertThat(sink.hasBlob(sources.missing())).isFalse();
   }
 
   /**
@@ -171,11 +155,10 @@ class TransfersTest {
 
   @Test
   void whenTheFirstUploadIntoARegistryFailsOneWaitingImageTakesItOverAndTheOthersMountIt() throws Exception {
-    Path intactDir = work.resolve("intact");
-    SyntheticImage.builder().layers(2).layerSize(20_000).seed(10).platforms("linux/amd64").build().writeTo(intactDir, "v1");
-    LayoutEndpoint intact = new LayoutEndpoint(OciLayout.open(intactDir), Optional.of("v1"));
-    Descriptor shared = ((ImageManifest) intact.fetch().orElseThrow()).layers().get(1);
-    LayoutEndpoint broken = brokenCopy(intactDir, shared);
+    Sources sources = sources(10);
+    LayoutEndpoint intact = sources.intact();
+    LayoutEndpoint broken = sources.broken();
+    Descriptor shared = sources.missing();
     RegistryClient client = Registries.client(registry);
     Transfers.Job one = job(broken, new RegistryEndpoint(client, Registries.ref(registry, "handover/one:v1")));
     Transfers.Job two = job(intact, new RegistryEndpoint(client, Registries.ref(registry, "handover/two:v1")));
@@ -190,6 +173,17 @@ class TransfersTest {
     assertThat(List.of(two.tally().copied.get(), three.tally().copied.get())).containsExactlyInAnyOrder(1, 0);
     assertThat(List.of(two.tally().mounted.get(), three.tally().mounted.get())).containsExactlyInAnyOrder(0, 1);
     assertThat(client.headBlob(Registries.ref(registry, "handover/three:v1"), shared.digest())).contains(shared.size());
+  }
+
+  /** An image in an OCI layout, a copy of that layout without one of its layers, and that layer. */
+  private record Sources(LayoutEndpoint intact, LayoutEndpoint broken, Descriptor missing) {}
+
+  private Sources sources(long seed) throws IOException {
+    Path dir = work.resolve("intact");
+    SyntheticImage.builder().layers(2).layerSize(20_000).seed(seed).platforms("linux/amd64").build().writeTo(dir, "v1");
+    LayoutEndpoint intact = new LayoutEndpoint(OciLayout.open(dir), Optional.of("v1"));
+    Descriptor missing = ((ImageManifest) intact.fetch().orElseThrow()).layers().get(1);
+    return new Sources(intact, brokenCopy(dir, missing), missing);
   }
 
   /** A copy of the layout at {@code dir} without {@code missing}'s blob file. */
