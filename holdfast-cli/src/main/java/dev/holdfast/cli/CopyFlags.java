@@ -105,7 +105,21 @@ final class CopyFlags {
         CopyEngine engine = CopyEngine.builder(client).sourceConcurrency(sourceParallelism)
             .destinationConcurrency(destinationParallelism).blobHashing(hashBlobs.hashing).listener(progress)
             .build()) {
-      results.addAll(engine.copyAll(requests));
+      // Stopped by a signal (the JVM runs its shutdown hooks, the copies just end): say how far it got.
+      Thread stopped = new Thread(() -> {
+        err.println((live ? "\n" : "") + spec.qualifiedName() + ": " + progress.stoppedEarly());
+        err.flush();
+      }, "holdfast-stopped");
+      Runtime.getRuntime().addShutdownHook(stopped);
+      try {
+        results.addAll(engine.copyAll(requests));
+      } finally {
+        try {
+          Runtime.getRuntime().removeShutdownHook(stopped);
+        } catch (IllegalStateException shuttingDown) {
+          // the hook runs, or has run
+        }
+      }
     }
     if (output == Output.json) {
       CopyReport.printJson(out, results);

@@ -117,6 +117,20 @@ final class CopyProgress implements ProgressListener, AutoCloseable {
     }
   }
 
+  /**
+   * What to say when the process is stopped (SIGTERM, Ctrl-C) before the copies finished: how far
+   * they got, and that no unfinished image has its tag at the destination.
+   */
+  String stoppedEarly() {
+    int finished = done.get();
+    int failures = failed.get();
+    int open = total - finished;
+    return "stopped before the end: " + finished + " of " + total + " images done"
+        + (failures > 0 ? " (" + failures + " failed)" : "")
+        + "; the " + open + " not done " + (open == 1 ? "has" : "have") + " no tag at the destination"
+        + " (a tag is written last, when its image is complete); run the same command again to finish";
+  }
+
   private synchronized void redraw() {
     double seconds = Math.max(0.001, (System.nanoTime() - start) / 1e9);
     String[] lines = {

@@ -8,6 +8,9 @@ import dev.holdfast.oci.reference.Digest;
 import dev.holdfast.oci.testing.Skopeo;
 import java.io.File;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -96,7 +99,28 @@ class LauncherIT {
     }
   }
 
-  private static Launch launch(String... args) throws IOException, InterruptedException {
+  @Test
+  void aCopyStoppedByASignalSaysHowFarItGot() throws Exception {
+    Path stderr = work.resolve("stderr");
+    // a "registry" that takes the connection and never answers: the copy waits on its first request
+    try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+      Process process = builder("copy", "docker://127.0.0.1:" + silent.getLocalPort() + "/app:1",
+          "oci:" + work.resolve("out") + ":v1").redirectOutput(work.resolve("stdout").toFile())
+          .redirectError(stderr.toFile()).start();
+      try (Socket held = silent.accept()) {
+        process.destroy(); // SIGTERM: bin/holdfast execs the JVM, so this is the JVM's pid
+        assertThat(process.waitFor(1, TimeUnit.MINUTES)).isTrue();
+      } finally {
+        process.destroyForcibly();
+      }
+      assertThat(process.exitValue()).isEqualTo(128 + 15);
+    }
+    assertThat(Files.readString(stderr)).contains("holdfast copy: stopped before the end: 0 of 1 images done;"
+        + " the 1 not done has no tag at the destination");
+    assertThat(work.resolve("out")).doesNotExist();
+  }
+
+  private static ProcessBuilder builder(String... args) {
     List<String> command = new ArrayList<>(List.of("bash", LAUNCHER.toString()));
     command.addAll(List.of(args));
     ProcessBuilder builder = new ProcessBuilder(command).directory(ROOT.toFile())
@@ -105,6 +129,11 @@ class LauncherIT {
     builder.environment().remove("HOLDFAST_JAVA_OPTS");
     builder.environment().remove("HOLDFAST_AOT");
     builder.environment().remove("HOLDFAST_JIT");
+    return builder;
+  }
+
+  private static Launch launch(String... args) throws IOException, InterruptedException {
+    ProcessBuilder builder = builder(args);
     Path stdout = Files.createTempFile("holdfast-launch-", ".out");
     Path stderr = Files.createTempFile("holdfast-launch-", ".err");
     try {
