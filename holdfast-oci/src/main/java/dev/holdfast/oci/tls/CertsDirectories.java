@@ -100,7 +100,8 @@ public final class CertsDirectories {
       entries.forEach(dirs::add);
     } catch (IOException e) {
       if (root.named()) {
-        throw new IllegalArgumentException("cannot list certs.d directory " + root.directory() + ": " + FileErrors.reason(e), e);
+        throw new IllegalArgumentException(
+            "cannot list certs.d directory " + root.directory() + ": " + FileErrors.reason(e), e);
       }
       return List.of();
     }
