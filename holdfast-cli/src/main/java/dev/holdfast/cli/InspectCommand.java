@@ -78,8 +78,7 @@ final class InspectCommand implements Callable<Integer> {
           ? new FromLayout(OciLayout.open(l.directory()), l)
           : new FromRegistry(registry.newClient(err), ((ImageLocation.Registry) location).reference());
     } catch (IllegalArgumentException | RegistryOptions.BadOptionException e) {
-      err.println("holdfast inspect: " + e.getMessage());
-      return 2;
+      throw new Specs.BadInput(spec, e.getMessage(), e);
     } catch (OciLayoutException e) {
       err.println("holdfast inspect: " + e.getMessage());
       return 1;

@@ -57,8 +57,7 @@ final class ResolveCommand implements Callable<Integer> {
     try {
       rules = mirrors.rules();
     } catch (MirrorConfigException e) {
-      err.println("holdfast resolve: " + e.getMessage());
-      return 2;
+      throw new Specs.BadInput(spec, e.getMessage(), e);
     }
     boolean failed = false;
     for (String input : references) {

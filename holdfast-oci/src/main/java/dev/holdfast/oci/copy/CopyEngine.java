@@ -2,7 +2,6 @@ package dev.holdfast.oci.copy;
 
 import dev.holdfast.oci.layout.OciLayout;
 import dev.holdfast.oci.registry.RegistryClient;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -100,7 +99,7 @@ public final class CopyEngine implements AutoCloseable {
     if (location instanceof ImageLocation.Layout layout) {
       return new LayoutEndpoint(
           layouts.compute(key(layout), (dir, opened) ->
-              opened != null && Files.exists(dir.resolve("index.json")) ? opened : OciLayout.openOrCreate(dir)),
+              opened != null && OciLayout.exists(dir) ? opened : OciLayout.openOrCreate(dir)),
           layout.name());
     }
     return new RegistryEndpoint(client, ((ImageLocation.Registry) location).reference());

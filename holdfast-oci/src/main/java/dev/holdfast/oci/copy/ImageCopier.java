@@ -1,5 +1,6 @@
 package dev.holdfast.oci.copy;
 
+import dev.holdfast.oci.layout.OciLayout;
 import dev.holdfast.oci.layout.OciLayoutException;
 import dev.holdfast.oci.manifest.Descriptor;
 import dev.holdfast.oci.manifest.ImageIndex;
@@ -7,7 +8,6 @@ import dev.holdfast.oci.manifest.Manifest;
 import dev.holdfast.oci.manifest.Platform;
 import dev.holdfast.oci.reference.Digest;
 import dev.holdfast.oci.registry.RegistryException;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -92,8 +92,7 @@ final class ImageCopier {
 
   /** Whether opening the destination before the source creates nothing: a registry, or a layout that exists. */
   private static boolean canOpenFirst(ImageLocation destination) {
-    return !(destination instanceof ImageLocation.Layout layout)
-        || Files.isRegularFile(layout.directory().resolve("index.json"));
+    return !(destination instanceof ImageLocation.Layout layout) || OciLayout.exists(layout.directory());
   }
 
   private record Found<T>(ImageSource source, T value) {}

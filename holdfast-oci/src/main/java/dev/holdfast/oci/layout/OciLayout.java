@@ -65,6 +65,11 @@ public final class OciLayout {
     return new OciLayout(dir);
   }
 
+  /** Whether {@code directory} holds a whole layout ({@code oci-layout} and the index): opening it creates nothing. */
+  public static boolean exists(Path directory) {
+    return Files.isRegularFile(directory.resolve(LAYOUT_FILE)) && Files.isRegularFile(directory.resolve(INDEX_FILE));
+  }
+
   /** Opens a layout, creating the directory, {@code oci-layout} and an empty index when missing. */
   public static OciLayout openOrCreate(Path directory) {
     Path dir = directory.toAbsolutePath().normalize();
