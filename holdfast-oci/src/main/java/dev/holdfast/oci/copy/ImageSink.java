@@ -3,8 +3,10 @@ package dev.holdfast.oci.copy;
 import dev.holdfast.oci.manifest.Descriptor;
 import dev.holdfast.oci.manifest.Manifest;
 import dev.holdfast.oci.reference.Digest;
+import java.io.IOException;
 import java.io.InputStream;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /** Where the engine writes an image: a registry repository or an OCI layout. */
 interface ImageSink {
@@ -49,6 +51,20 @@ interface ImageSink {
 
   /** Writes a blob from a stream (verified by the sink or by the stream). */
   void putBlob(Descriptor blob, InputStream content);
+
+  /**
+   * Writes a blob unless the sink has it; false when it has it. {@code content} is opened only
+   * when the blob is written. A registry finds out and opens the upload in one request.
+   */
+  default boolean putBlobUnlessPresent(Descriptor blob, Supplier<InputStream> content) throws IOException {
+    if (hasBlob(blob)) {
+      return false;
+    }
+    try (InputStream in = content.get()) {
+      putBlob(blob, in);
+    }
+    return true;
+  }
 
   /** Whether a manifest with this digest is already there (then so is everything it refers to). */
   boolean hasManifest(Digest digest);

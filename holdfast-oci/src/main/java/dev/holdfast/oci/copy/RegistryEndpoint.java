@@ -6,9 +6,11 @@ import dev.holdfast.oci.reference.Digest;
 import dev.holdfast.oci.reference.ImageReference;
 import dev.holdfast.oci.registry.NotFoundException;
 import dev.holdfast.oci.registry.RegistryClient;
+import java.io.IOException;
 import java.io.InputStream;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /** A registry repository as a source and as a sink, over {@link RegistryClient}. */
 final class RegistryEndpoint implements ImageSource, ImageSink {
@@ -130,6 +132,25 @@ final class RegistryEndpoint implements ImageSource, ImageSink {
   @Override
   public void putBlob(Descriptor blob, InputStream content) {
     client.pushBlob(reference, blob, content);
+  }
+
+  @Override
+  public boolean putBlobUnlessPresent(Descriptor blob, Supplier<InputStream> content) throws IOException {
+    Optional<String> session = client.openUploadUnlessPresent(reference, blob.digest());
+    if (session.isEmpty()) {
+      return false;
+    }
+    InputStream in;
+    try {
+      in = content.get();
+    } catch (RuntimeException e) {
+      client.cancelUpload(reference, session.get());
+      throw e;
+    }
+    try (in) {
+      client.pushBlob(reference, blob, in, session.get());
+    }
+    return true;
   }
 
   @Override

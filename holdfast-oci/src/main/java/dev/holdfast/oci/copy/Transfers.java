@@ -35,6 +35,13 @@ import org.slf4j.LoggerFactory;
  */
 final class Transfers {
   private static final Logger log = LoggerFactory.getLogger(Transfers.class);
+  /**
+   * Blobs up to this size are not asked about with a HEAD before they are uploaded: the sink finds
+   * out while it opens the upload (a registry in one request, see {@link ImageSink#putBlobUnlessPresent}).
+   * Larger blobs get the HEAD first, so that a registry that cannot say so while opening an upload
+   * (one that cannot mount) never receives a large blob it has.
+   */
+  static final long ASK_WHILE_UPLOADING = 4L << 20;
   private final Limits limits;
   private final BlobHashing hashing;
   private final ProgressListener listener;
@@ -194,21 +201,24 @@ final class Transfers {
       if (elsewhere != null && elsewhere.arrived() && sink.mountBlob(blob, elsewhere.repository())) {
         return BlobOutcome.MOUNTED;
       }
-      if (sink.hasBlob(blob)) {
+      Optional<String> sourceRepository = first == null && registry.isPresent()
+          ? job.source().repositoryIn(registry.get()) : Optional.empty();
+      boolean askWhileUploading = blob.size() <= ASK_WHILE_UPLOADING && elsewhere == null && sourceRepository.isEmpty();
+      if (!askWhileUploading && sink.hasBlob(blob)) {
         complete(mine, first, sink, false);
         return BlobOutcome.SKIPPED;
       }
       if (elsewhere != null && !elsewhere.arrived() && sink.mountBlob(blob, elsewhere.repository())) {
         return BlobOutcome.MOUNTED;
       }
-      if (first == null && registry.isPresent()) {
-        Optional<String> sourceRepository = job.source().repositoryIn(registry.get());
-        if (sourceRepository.isPresent() && sink.mountBlob(blob, sourceRepository.get())) {
-          complete(mine, null, sink, true);
-          return BlobOutcome.MOUNTED;
-        }
+      if (sourceRepository.isPresent() && sink.mountBlob(blob, sourceRepository.get())) {
+        complete(mine, null, sink, true);
+        return BlobOutcome.MOUNTED;
       }
-      stream(job, blob);
+      if (!stream(job, blob, askWhileUploading)) {
+        complete(mine, first, sink, false);
+        return BlobOutcome.SKIPPED;
+      }
       complete(mine, first, sink, true);
       return BlobOutcome.COPIED;
     } catch (RuntimeException e) {
@@ -261,36 +271,47 @@ final class Transfers {
    * damaged source then fails with both digests named, by the client, before the upload completes;
    * a blob damaged on the way only the first time arrives.
    */
-  private void stream(Job job, Descriptor blob) {
+  private boolean stream(Job job, Descriptor blob, boolean unlessPresent) {
     boolean sinkChecks = hashing == BlobHashing.AUTO && job.sink().checksDigests();
     try {
-      stream(job, blob, !sinkChecks);
-      if (sinkChecks) {
+      boolean written = stream(job, blob, !sinkChecks, unlessPresent);
+      if (written && sinkChecks) {
         job.tally().hashedByDestination.incrementAndGet();
       }
+      return written;
     } catch (RegistryException e) {
       if (!sinkChecks || e.errorCode().filter("DIGEST_INVALID"::equals).isEmpty()) {
         throw e;
       }
       log.warn("{} refused blob {} read from {} (DIGEST_INVALID); reading it again and hashing it",
           job.sink().location(), blob.digest(), job.source().location());
-      stream(job, blob, true);
+      stream(job, blob, true, false);
+      return true;
     }
   }
 
-  private void stream(Job job, Descriptor blob, boolean hash) {
-    limits.transfer(job.source().limitKey(), job.sink().limitKey(), () -> waitingFor(blob.digest()), () -> {
-      listener.blobStarted(job.request(), blob);
-      try (InputStream in = new CountingInputStream(job.source().openBlob(blob, hash), n -> {
-        job.tally().bytes.addAndGet(n);
-        listener.blobProgress(job.request(), blob, n);
-      })) {
-        job.sink().putBlob(blob, in);
+  /** Streams the blob (unless {@code unlessPresent} and the sink has it); false when the sink had it. */
+  private boolean stream(Job job, Descriptor blob, boolean hash, boolean unlessPresent) {
+    return limits.transfer(job.source().limitKey(), job.sink().limitKey(), () -> waitingFor(blob.digest()), () -> {
+      Supplier<InputStream> content = () -> {
+        listener.blobStarted(job.request(), blob);
+        return new CountingInputStream(job.source().openBlob(blob, hash), n -> {
+          job.tally().bytes.addAndGet(n);
+          listener.blobProgress(job.request(), blob, n);
+        });
+      };
+      try {
+        if (unlessPresent) {
+          return job.sink().putBlobUnlessPresent(blob, content);
+        }
+        try (InputStream in = content.get()) {
+          job.sink().putBlob(blob, in);
+        }
+        return true;
       } catch (IOException e) {
         throw new UncheckedIOException("copy blob " + blob.digest() + " from " + job.source().location()
             + " to " + job.sink().location() + ": " + e.getMessage(), e);
       }
-      return null;
     });
   }
 

@@ -23,11 +23,18 @@ final class BlobPusher implements RegistryOperation<Void> {
   private final Descriptor descriptor;
   private final InputStream content;
   private final int chunkSize;
+  /** An upload session opened beforehand, or null: then this opens one. */
+  private final String session;
   /** The least a streamed upload writes at once, unless the blob ends sooner. */
   static final int MIN_WRITE = 256 * 1024;
 
   /** @param chunkSize 0 for a monolithic upload */
   BlobPusher(ImageReference repository, Descriptor descriptor, InputStream content, int chunkSize) {
+    this(repository, descriptor, content, chunkSize, null);
+  }
+
+  /** Uploads into an upload session already opened ({@link BlobUploadOpener}); it is closed or cancelled. */
+  BlobPusher(ImageReference repository, Descriptor descriptor, InputStream content, int chunkSize, String session) {
     if (chunkSize < 0) {
       throw new IllegalArgumentException("chunk size must be positive, got " + chunkSize);
     }
@@ -35,6 +42,7 @@ final class BlobPusher implements RegistryOperation<Void> {
     this.descriptor = descriptor;
     this.content = content;
     this.chunkSize = chunkSize;
+    this.session = session;
   }
 
   private String action() {
@@ -43,7 +51,7 @@ final class BlobPusher implements RegistryOperation<Void> {
 
   @Override
   public Void run(RegistryCaller caller) {
-    String location = start(caller, repository, action());
+    String location = session != null ? session : start(caller, repository, action());
     try {
       if (chunkSize == 0) {
         putMonolithic(caller, location);

@@ -14,8 +14,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A client for the OCI Distribution API (Docker Registry HTTP API v2) on a lean blocking HTTP/1.1
@@ -28,9 +31,13 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class RegistryClient implements AutoCloseable {
 
+  private static final Logger log = LoggerFactory.getLogger(RegistryClient.class);
+
   private final RegistryCaller caller;
   /** registry: whether it checks the digests of uploads (one probe per registry and client). */
   private final Map<String, CompletableFuture<Boolean>> digestChecks = new ConcurrentHashMap<>();
+  /** Registries that answered a mount request with an error: no more mounts there, HEAD before each upload. */
+  private final Set<String> mountRefused = ConcurrentHashMap.newKeySet();
 
   private RegistryClient(Builder builder) {
     RegistryEndpoints endpoints = new RegistryEndpoints(builder.trust, builder.connectTimeout);
@@ -139,6 +146,38 @@ public final class RegistryClient implements AutoCloseable {
     new BlobPusher(repository, blob, content, 0).run(caller);
   }
 
+  /**
+   * Whether the repository has the blob, and when it does not, an upload session for it: one
+   * request instead of a HEAD and a POST (see {@link BlobUploadOpener}). Empty when the repository
+   * has it. A registry that cannot mount answers with a session even then.
+   */
+  public Optional<String> openUploadUnlessPresent(ImageReference repository, Digest digest) {
+    if (!mountRefused.contains(repository.registry())) {
+      try {
+        return new BlobUploadOpener(repository, digest).run(caller);
+      } catch (RegistryException e) {
+        if (!BlobUploadOpener.refusedTheMount(e)) {
+          throw e;
+        }
+        refusedMount(repository, e);
+      }
+    }
+    if (headBlob(repository, digest).isPresent()) {
+      return Optional.empty();
+    }
+    return Optional.of(BlobPusher.start(caller, repository, "push blob " + repository.name() + "@" + digest));
+  }
+
+  /** Uploads a blob like {@link #pushBlob(ImageReference, Descriptor, InputStream)}, into an open session. */
+  public void pushBlob(ImageReference repository, Descriptor blob, InputStream content, String session) {
+    new BlobPusher(repository, blob, content, 0, session).run(caller);
+  }
+
+  /** Best effort: cancels an upload session that will not be used. */
+  public void cancelUpload(ImageReference repository, String session) {
+    BlobPusher.cancel(caller, repository, session, "push blob " + repository.name());
+  }
+
   /** Uploads a blob in {@code PATCH} requests of {@code chunkSize} bytes, then a closing {@code PUT}. */
   public void pushBlobChunked(ImageReference repository, Descriptor blob, InputStream content, int chunkSize) {
     if (chunkSize <= 0) {
@@ -149,10 +188,29 @@ public final class RegistryClient implements AutoCloseable {
 
   /**
    * Mounts a blob from another repository of the same registry. True when mounted; false when the
-   * registry declined (the caller then uploads the blob).
+   * registry declined (the caller then uploads the blob), and from then on at once when it answered
+   * a mount request with an error other than authentication, permission or rate limits.
    */
   public boolean mountBlob(ImageReference repository, Digest digest, String fromRepository) {
-    return new BlobMounter(repository, digest, fromRepository).run(caller);
+    if (mountRefused.contains(repository.registry())) {
+      return false;
+    }
+    try {
+      return new BlobMounter(repository, digest, fromRepository).run(caller);
+    } catch (RegistryException e) {
+      if (!BlobUploadOpener.refusedTheMount(e)) {
+        throw e;
+      }
+      refusedMount(repository, e);
+      return false;
+    }
+  }
+
+  private void refusedMount(ImageReference repository, RegistryException e) {
+    if (mountRefused.add(repository.registry())) {
+      log.info("{} refused a blob mount ({}): Holdfast uploads blobs there and asks about each with HEAD first",
+          repository.registry(), e.getMessage());
+    }
   }
 
   /** All tags of the repository, following {@code Link} pagination. */

@@ -61,6 +61,13 @@ public final class FaultProxy implements AutoCloseable {
    */
   volatile boolean referrersApi;
   volatile boolean applyReferrersFilter;
+  /**
+   * Plays a registry that cannot mount blobs: the {@code mount} and {@code from} parameters of an
+   * upload request are dropped, so every such request opens an upload session (202).
+   */
+  public volatile boolean ignoreMounts;
+  /** Plays a registry that rejects mount requests: {@code 400 UNSUPPORTED}. */
+  public volatile boolean refuseMounts;
   /** Replaces manifest GET bodies (sent without Content-Length, so only reading finds the size). */
   volatile byte[] manifestBody;
   /** The {@code WWW-Authenticate} value sent with an injected 401. */
@@ -102,6 +109,8 @@ public final class FaultProxy implements AutoCloseable {
     manifestBody = null;
     referrersApi = false;
     applyReferrersFilter = false;
+    ignoreMounts = false;
+    refuseMounts = false;
     rejectNext.set(0);
     seen.clear();
   }
@@ -130,6 +139,15 @@ public final class FaultProxy implements AutoCloseable {
         send(exchange, rejectStatus, ("{\"errors\":[{\"code\":\"" + code + "\",\"message\":\"injected\"}]}")
             .getBytes(StandardCharsets.UTF_8), false);
         return;
+      }
+      boolean mount = method.equals("POST") && pathAndQuery.matches("/v2/.+/blobs/uploads/\\?.*mount=.*");
+      if (mount && refuseMounts) {
+        send(exchange, 400, "{\"errors\":[{\"code\":\"UNSUPPORTED\",\"message\":\"injected: no mounts\"}]}"
+            .getBytes(StandardCharsets.UTF_8), false);
+        return;
+      }
+      if (mount && ignoreMounts) {
+        pathAndQuery = pathAndQuery.substring(0, pathAndQuery.indexOf('?'));
       }
       if (referrersApi && method.equals("GET") && pathAndQuery.matches("/v2/.+/referrers/sha256:[0-9a-f]{64}.*")) {
         serveReferrers(exchange, pathAndQuery);

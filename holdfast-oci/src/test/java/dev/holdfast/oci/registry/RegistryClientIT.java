@@ -14,6 +14,7 @@ import dev.holdfast.oci.manifest.Platform;
 import dev.holdfast.oci.reference.Digest;
 import dev.holdfast.oci.reference.ImageReference;
 import dev.holdfast.oci.testing.RegistryExtension;
+import dev.holdfast.oci.testing.RegistryRequest;
 import dev.holdfast.oci.testing.Skopeo;
 import dev.holdfast.oci.testing.SyntheticImage;
 import dev.holdfast.oci.testing.SyntheticImage.Format;
@@ -23,6 +24,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
@@ -199,6 +201,29 @@ class RegistryClientIT {
     assertThat(client.mountBlob(target, missing.digest(), "mount/from")).isFalse();
     client.pushBlob(target, missing, new ByteArrayInputStream(content));
     assertThat(client.headBlob(target, missing.digest())).contains((long) content.length);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("modes")
+  void opensAnUploadOnlyForABlobTheRepositoryLacks(RegistryExtension registry) {
+    RegistryClient client = TestClients.client(registry);
+    ImageReference target = ref(registry, "ask/upload:v1");
+    byte[] content = ("asked while opening, " + registry.mode()).getBytes();
+    Descriptor blob = Descriptor.of("application/octet-stream", Digest.sha256(content), content.length);
+
+    registry.clearRequests();
+    Optional<String> session = client.openUploadUnlessPresent(target, blob.digest());
+    assertThat(session).as("an upload session for a blob the repository lacks").isPresent();
+    client.pushBlob(target, blob, new ByteArrayInputStream(content), session.get());
+    assertThat(registry.requests()).as("no HEAD: the mount request asked")
+        .noneMatch(r -> r.method().equals("HEAD"))
+        .anyMatch(r -> r.method().equals("PUT") && r.status() == 201);
+    assertThat(client.headBlob(target, blob.digest())).contains((long) content.length);
+
+    registry.clearRequests();
+    assertThat(client.openUploadUnlessPresent(target, blob.digest())).as("the repository has it now").isEmpty();
+    assertThat(registry.requests()).filteredOn(r -> r.path().contains("/blobs/"))
+        .singleElement().matches(RegistryRequest::isFoundByMountingItself, "found by mounting itself");
   }
 
   // ---- referrers ----------------------------------------------------------------------------

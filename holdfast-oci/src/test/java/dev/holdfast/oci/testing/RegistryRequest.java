@@ -20,6 +20,7 @@ public record RegistryRequest(String method, String path, int status, String use
   private static final Pattern LINE = Pattern.compile(
       "\"([A-Z]+) (\\S+) HTTP/[0-9.]+\" (\\d{3}) \\S+ \"[^\"]*\" \"([^\"]*)\"");
   private static final Pattern MOUNT = Pattern.compile("[?&]mount=([^&]+)");
+  private static final Pattern FROM = Pattern.compile("[?&]from=([^&]+)");
   private static final Pattern NAME =
       Pattern.compile("^/v2/(.+?)/(?:blobs|manifests|tags)/.*");
 
@@ -39,10 +40,28 @@ public record RegistryRequest(String method, String path, int status, String use
     return m.matches() ? Optional.of(m.group(1)) : Optional.empty();
   }
 
-  /** A cross-repository blob mount that succeeded (POST ...?mount=...&from=..., 201). */
+  /** A cross-repository blob mount that succeeded (POST ...?mount=...&from=OTHER, 201). */
   public boolean isMount() {
-    return method.equals("POST") && path.contains("/blobs/uploads/") && path.contains("mount=")
-        && status == 201;
+    return mountAnswered() && !from().equals(repository());
+  }
+
+  /**
+   * A mount of a blob from the request's own repository that found it there (201): how the client
+   * asks about a small blob while opening its upload.
+   */
+  public boolean isFoundByMountingItself() {
+    return mountAnswered() && from().equals(repository());
+  }
+
+  private boolean mountAnswered() {
+    return method.equals("POST") && path.contains("/blobs/uploads/") && path.contains("mount=") && status == 201;
+  }
+
+  private Optional<String> from() {
+    Matcher m = FROM.matcher(path);
+    return m.find()
+        ? Optional.of(java.net.URLDecoder.decode(m.group(1), java.nio.charset.StandardCharsets.UTF_8))
+        : Optional.empty();
   }
 
   /** The digest a mount request asked for ({@code sha256:...}), if this is one. */
@@ -53,9 +72,12 @@ public record RegistryRequest(String method, String path, int status, String use
         : Optional.empty();
   }
 
-  /** A request of a blob upload session (start, chunk or commit), not counting successful mounts. */
+  /**
+   * A request of a blob upload session (start, chunk or commit); a mount answered 201 opens none
+   * and does not count.
+   */
   public boolean isBlobUpload() {
-    return path.contains("/blobs/uploads/") && !isMount();
+    return path.contains("/blobs/uploads/") && !mountAnswered();
   }
 
   /** A blob download (GET of {@code /v2/NAME/blobs/DIGEST}). */
