@@ -26,13 +26,14 @@ final class BlobUploadOpener implements RegistryOperation<Optional<String>> {
 
   /**
    * Whether the registry refused the mount request itself, not the upload: an error other than
-   * authentication, permission and rate limits (those the plain upload would get too). A registry
-   * that does not know the parameters should ignore them; one that rejects them gets a HEAD and a
-   * plain upload instead.
+   * authentication, permission, rate limits and an unknown or invalid repository name (those the
+   * plain upload would get too). A registry that does not know the parameters should ignore them;
+   * one that rejects them gets a HEAD and a plain upload instead.
    */
   static boolean refusedTheMount(RegistryException e) {
     int status = e.statusCode();
-    return status >= 400 && status < 500 && status != 401 && status != 403 && status != 429;
+    boolean aboutTheRepository = e.errorCode().filter(c -> c.equals("NAME_UNKNOWN") || c.equals("NAME_INVALID")).isPresent();
+    return status >= 400 && status < 500 && status != 401 && status != 403 && status != 429 && !aboutTheRepository;
   }
 
   @Override
