@@ -203,7 +203,8 @@ final class Transfers {
       }
       Optional<String> sourceRepository = first == null && registry.isPresent()
           ? job.source().repositoryIn(registry.get()) : Optional.empty();
-      boolean askWhileUploading = blob.size() <= ASK_WHILE_UPLOADING && elsewhere == null && sourceRepository.isEmpty();
+      boolean askWhileUploading = blob.size() <= ASK_WHILE_UPLOADING
+          && elsewhere == null && sourceRepository.isEmpty();
       if (!askWhileUploading && sink.hasBlob(blob)) {
         complete(mine, first, sink, false);
         return BlobOutcome.SKIPPED;

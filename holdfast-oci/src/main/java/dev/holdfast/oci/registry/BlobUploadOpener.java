@@ -32,7 +32,8 @@ final class BlobUploadOpener implements RegistryOperation<Optional<String>> {
    */
   static boolean refusedTheMount(RegistryException e) {
     int status = e.statusCode();
-    boolean aboutTheRepository = e.errorCode().filter(c -> c.equals("NAME_UNKNOWN") || c.equals("NAME_INVALID")).isPresent();
+    boolean aboutTheRepository = e.errorCode()
+        .filter(code -> code.equals("NAME_UNKNOWN") || code.equals("NAME_INVALID")).isPresent();
     return status >= 400 && status < 500 && status != 401 && status != 403 && status != 429 && !aboutTheRepository;
   }
 

@@ -147,9 +147,11 @@ public final class RegistryClient implements AutoCloseable {
   }
 
   /**
-   * Whether the repository has the blob, and when it does not, an upload session for it: one
-   * request instead of a HEAD and a POST (see {@link BlobUploadOpener}). Empty when the repository
-   * has it. A registry that cannot mount answers with a session even then.
+   * Whether the repository has the blob, and when it does not, an upload session for it (its
+   * location, for {@link #pushBlob(ImageReference, Descriptor, InputStream, String)} or {@link
+   * #cancelUpload}): one request instead of a HEAD and a POST (see {@link BlobUploadOpener}). Empty
+   * when the repository has it. A registry that cannot mount opens a session even then; one that
+   * answered a mount request with an error is asked with a HEAD, then a POST.
    */
   public Optional<String> openUploadUnlessPresent(ImageReference repository, Digest digest) {
     if (!mountRefused.contains(repository.registry())) {
