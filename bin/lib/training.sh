@@ -5,9 +5,8 @@
 # fully compiled there is compiled at once in later runs instead of being profiled again. The
 # samples alone (two small images) leave the paths every request runs, and the blob stream, far
 # short of that; a training run shaped like Holdfast's main job (many images sharing a base, and
-# one large layer) made a 50-image sync ~0.12 CPU-s (~13 %) cheaper. (Its blob-stream methods end
-# the training at C1's profiling tier, and would stay at tier 2 for a whole copy of several GiB
-# but for bin/holdfast's -XX:Tier2ProfileDelayFactor; docs/benchmarks.md.)
+# one large layer) made a 50-image sync ~0.12 CPU-s (~13 %) cheaper. (The training compiles with
+# C1 alone and leaves the crypto out, see bin/holdfast; docs/benchmarks.md.)
 # Needs only coreutils and tar; the images are deterministic (zero-filled files in uncompressed tar
 # layers), so every build trains on the same bytes.
 
