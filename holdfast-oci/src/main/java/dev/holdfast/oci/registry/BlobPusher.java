@@ -46,7 +46,12 @@ final class BlobPusher implements RegistryOperation<Void> {
   }
 
   private String action() {
-    return "push blob " + repository.name() + "@" + descriptor.digest();
+    return action(repository, descriptor.digest());
+  }
+
+  /** What an upload of {@code digest} into {@code repository} is called in errors. */
+  static String action(ImageReference repository, Digest digest) {
+    return "push blob " + repository.name() + "@" + digest;
   }
 
   @Override

@@ -39,7 +39,7 @@ final class BlobUploadOpener implements RegistryOperation<Optional<String>> {
 
   @Override
   public Optional<String> run(RegistryCaller caller) {
-    String action = "push blob " + repository.name() + "@" + digest;
+    String action = BlobPusher.action(repository, digest);
     Call call = Call.of(repository.registry(), action, "POST",
             RegistryOperation.path(repository.repository(), "blobs/uploads/")
                 + "?mount=" + digest + "&from=" + repository.repository())

@@ -167,7 +167,7 @@ public final class RegistryClient implements AutoCloseable {
     if (headBlob(repository, digest).isPresent()) {
       return Optional.empty();
     }
-    return Optional.of(BlobPusher.start(caller, repository, "push blob " + repository.name() + "@" + digest));
+    return Optional.of(BlobPusher.start(caller, repository, BlobPusher.action(repository, digest)));
   }
 
   /** Uploads a blob like {@link #pushBlob(ImageReference, Descriptor, InputStream)}, into an open session. */
