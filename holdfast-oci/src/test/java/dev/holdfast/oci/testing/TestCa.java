@@ -47,6 +47,14 @@ public final class TestCa {
     this.clientCertificate = clientCertificate;
   }
 
+  /**
+   * Creates a CA and a server certificate for {@code localhost}, {@code 127.0.0.1} and {@code ::1}
+   * below {@code dir}, e.g. for a test's own HTTPS server ({@link #serverSslContext()}).
+   */
+  public static TestCa create(Path dir) {
+    return create(dir, false);
+  }
+
   /** Creates the CA and server certificate below {@code dir}, and a client certificate if asked. */
   static TestCa create(Path dir, boolean clientCertificate) {
     try {
@@ -177,14 +185,39 @@ public final class TestCa {
     }
   }
 
+  /** An SSLContext that presents the server certificate, for a test's own HTTPS server. */
+  public SSLContext serverSslContext() {
+    try {
+      KeyStore identity = KeyStore.getInstance("PKCS12");
+      identity.load(null, null);
+      identity.setKeyEntry("server", readKey(serverKey), new char[] {'x'},
+          new X509Certificate[] {readCertificate(serverCert)});
+      KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+      kmf.init(identity, new char[] {'x'});
+      SSLContext ctx = SSLContext.getInstance("TLS");
+      ctx.init(kmf.getKeyManagers(), null, null);
+      return ctx;
+    } catch (GeneralSecurityException | IOException e) {
+      throw new IllegalStateException("build a server SSLContext for test CA " + caFile(), e);
+    }
+  }
+
   private X509Certificate clientCert() throws IOException, GeneralSecurityException {
-    try (var in = Files.newInputStream(certDir.resolve("client.cert"))) {
+    return readCertificate(certDir.resolve("client.cert"));
+  }
+
+  private PrivateKey clientKey() throws IOException, GeneralSecurityException {
+    return readKey(certDir.resolve("client.key"));
+  }
+
+  private static X509Certificate readCertificate(Path file) throws IOException, GeneralSecurityException {
+    try (var in = Files.newInputStream(file)) {
       return (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
     }
   }
 
-  private PrivateKey clientKey() throws IOException, GeneralSecurityException {
-    String pem = Files.readString(certDir.resolve("client.key"), StandardCharsets.US_ASCII)
+  private static PrivateKey readKey(Path file) throws IOException, GeneralSecurityException {
+    String pem = Files.readString(file, StandardCharsets.US_ASCII)
         .replaceAll("-----[A-Z ]+-----", "").replaceAll("\\s", "");
     return KeyFactory.getInstance("RSA").generatePrivate(new PKCS8EncodedKeySpec(Base64.getDecoder().decode(pem)));
   }
