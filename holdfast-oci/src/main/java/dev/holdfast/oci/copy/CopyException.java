@@ -41,4 +41,13 @@ public class CopyException extends RuntimeException {
       super(message);
     }
   }
+
+  /** A copy read back at its destination is missing a part, or a part differs from its descriptor. */
+  public static final class VerificationFailed extends CopyException {
+    private static final long serialVersionUID = 1L;
+
+    public VerificationFailed(String message) {
+      super(message);
+    }
+  }
 }

@@ -61,6 +61,32 @@ public final class MirrorConfigLoader {
     return builder.build();
   }
 
+  /**
+   * A configuration that is not a file: a ConfigMap key, a policy's redirect rules, cluster
+   * objects. {@code origin} names it in messages ({@code ConfigMap ns/name key registries.conf}).
+   */
+  public record Text(String origin, String content) {
+    public Text {
+      java.util.Objects.requireNonNull(origin, "origin");
+      java.util.Objects.requireNonNull(content, "content");
+    }
+  }
+
+  /**
+   * Loads configuration texts in order, as {@link #load(List)} loads files: a text that starts like
+   * TOML is a registries.conf, any other YAML (or JSON) text holds redirects or mirror sets.
+   * Paths in a text (a redirect's {@code caBundle}) are relative to the working directory.
+   *
+   * @throws MirrorConfigException naming the origin, entry and field of the first problem found
+   */
+  public static MirrorRules loadTexts(List<Text> texts) {
+    RuleSetBuilder builder = new RuleSetBuilder();
+    for (Text text : texts) {
+      load(Path.of(text.origin()), text.content(), null, false, builder);
+    }
+    return builder.build();
+  }
+
   private static List<Path> dropIns(Path dir) {
     try (Stream<Path> entries = Files.list(dir)) {
       List<Path> files = new ArrayList<>();
@@ -92,8 +118,10 @@ public final class MirrorConfigLoader {
   }
 
   private static void loadFile(Path file, boolean dropIn, RuleSetBuilder builder) {
-    String text = read(file);
-    Format format = byExtension(file);
+    load(file, read(file), byExtension(file), dropIn, builder);
+  }
+
+  private static void load(Path file, String text, Format format, boolean dropIn, RuleSetBuilder builder) {
     if (format == null) {
       format = sniff(text);
     }

@@ -36,6 +36,33 @@ class MirrorConfigLoaderTest {
   }
 
   @Test
+  void loadsTextsThatAreNotFilesAndNamesTheirOriginInErrors() {
+    MirrorRules rules = MirrorConfigLoader.loadTexts(List.of(
+        new MirrorConfigLoader.Text("ImagePolicy edge", """
+            redirects:
+            - src: docker.io/
+              to: project-a.azurecr.io/docker-mirror/
+            """),
+        new MirrorConfigLoader.Text("ConfigMap ops/mirrors key registries.conf", """
+            [[registry]]
+            prefix = "quay.io"
+            location = "quay.io"
+            [[registry.mirror]]
+            location = "mirror.local/quay"
+            """)));
+    assertThat(candidates(rules, "docker.io/nats:2.10.26-alpine"))
+        .containsExactly("project-a.azurecr.io/docker-mirror/library/nats:2.10.26-alpine",
+            "docker.io/library/nats:2.10.26-alpine");
+    assertThat(candidates(rules, "quay.io/a/b:1")).containsExactly("mirror.local/quay/a/b:1", "quay.io/a/b:1");
+
+    assertThatThrownBy(() -> MirrorConfigLoader.loadTexts(List.of(new MirrorConfigLoader.Text("ImagePolicy edge",
+        "redirects:\n- to: mirror.local/x\n"))))
+        .isInstanceOf(MirrorConfigException.class)
+        .hasMessageContaining("ImagePolicy edge")
+        .hasMessageContaining("src");
+  }
+
+  @Test
   void parsesGlobalSettingsAndIgnoresAliases() {
     MirrorRules rules = MirrorTestFiles.load("importers/globals.conf");
     assertThat(rules.rules()).hasSize(1);

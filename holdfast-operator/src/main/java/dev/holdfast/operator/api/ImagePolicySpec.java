@@ -1,0 +1,156 @@
+package dev.holdfast.operator.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Required;
+import io.fabric8.kubernetes.api.model.LabelSelector;
+import java.util.List;
+
+/**
+ * What an {@link ImagePolicy} protects and how.
+ *
+ * @param destination where the copies go
+ * @param namespaceSelector the namespaces whose workloads it covers; none selects every namespace
+ * @param excludeNamespaces namespaces it never touches, in addition to those labelled {@code
+ *     holdfast.dev/skip=true}
+ * @param includeImages image patterns to copy (globs over normalised references); none includes all
+ * @param excludeImages image patterns never to copy; they win over includeImages
+ * @param skipOwnerKinds owner kinds whose objects are left alone, in addition to every kind the
+ *     operator does not manage (an operator's custom resource, for instance)
+ * @param rewrite how workloads are pointed at their copies
+ * @param referenceForm how a rewritten image names its copy
+ * @param redirects rules applied to a source before it is copied
+ */
+@JsonInclude(JsonInclude.Include.NON_EMPTY)
+public record ImagePolicySpec(
+    @Required @JsonPropertyDescription("Where the copies go.") Destination destination,
+    @JsonPropertyDescription("The namespaces whose workloads this policy covers; none selects every namespace.")
+    LabelSelector namespaceSelector,
+    @JsonPropertyDescription("Namespaces never touched, besides those labelled holdfast.dev/skip=true.")
+    List<String> excludeNamespaces,
+    @JsonPropertyDescription("Image patterns to copy, globs over normalised references (docker.io/library/*);"
+        + " none includes every image.")
+    List<String> includeImages,
+    @JsonPropertyDescription("Image patterns never to copy; they win over includeImages.")
+    List<String> excludeImages,
+    @JsonPropertyDescription("Owner kinds whose objects are left alone, besides every kind the operator does"
+        + " not manage (such as an operator's custom resource).")
+    List<String> skipOwnerKinds,
+    @Default("Patch") @JsonPropertyDescription("How workloads are pointed at their copies: Patch (the workload"
+        + " templates), Webhook (Pods at admission), Redirect (Pods at admission, to a mirror, no copy) or None"
+        + " (copy only).")
+    RewriteMode rewrite,
+    @Default("TagAndDigest") @JsonPropertyDescription("How a rewritten image names its copy: TagAndDigest"
+        + " (repo:tag@sha256:...) or Digest (repo@sha256:...).")
+    ReferenceForm referenceForm,
+    @JsonPropertyDescription("Rules applied to a source before it is copied: the first location of the longest"
+        + " matching src prefix serves it (docker.io/ -> mirror.example.com/docker/).")
+    List<Redirect> redirects) {
+
+  public ImagePolicySpec {
+    excludeNamespaces = excludeNamespaces == null ? List.of() : List.copyOf(excludeNamespaces);
+    includeImages = includeImages == null ? List.of() : List.copyOf(includeImages);
+    excludeImages = excludeImages == null ? List.of() : List.copyOf(excludeImages);
+    skipOwnerKinds = skipOwnerKinds == null ? List.of() : List.copyOf(skipOwnerKinds);
+    rewrite = rewrite == null ? RewriteMode.Patch : rewrite;
+    referenceForm = referenceForm == null ? ReferenceForm.TagAndDigest : referenceForm;
+    redirects = redirects == null ? List.of() : List.copyOf(redirects);
+  }
+
+  /** A policy with a destination and every other field at its default. */
+  public static ImagePolicySpec to(Destination destination) {
+    return new ImagePolicySpec(destination, null, null, null, null, null, null, null, null);
+  }
+
+  /** How workloads are pointed at their copies. */
+  public enum RewriteMode {
+    /** Patch the workload templates once every image of a workload has a verified copy. */
+    Patch,
+    /** Rewrite Pods at admission; workloads stay as written. */
+    Webhook,
+    /** Rewrite Pods at admission to the redirect's mirror, when the mirror has the image; no copy. */
+    Redirect,
+    /** Copy only. */
+    None
+  }
+
+  /** How a rewritten image names its copy. */
+  public enum ReferenceForm {
+    /** {@code registry/repository:tag@sha256:...}: readable, and pulled by digest. */
+    TagAndDigest,
+    /** {@code registry/repository@sha256:...}. */
+    Digest
+  }
+
+  /**
+   * Where copies go.
+   *
+   * @param registry the registry, {@code host[:port]}
+   * @param repository the repository prefix under which copies are named; may be empty
+   * @param naming {@code Keep} (the full source name under the prefix) or {@code Flatten} (one path
+   *     component, for registries that allow only namespace/name such as Docker Hub and Quay)
+   * @param pushSecret credentials that may push to the destination
+   * @param pullSecret pull-only credentials, handed to the namespaces whose workloads use the copies;
+   *     without it the push credentials are handed out
+   * @param ca a ConfigMap key holding PEM CA certificates the destination's TLS chains to
+   * @param insecure plain HTTP, or HTTPS without verification
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record Destination(
+      @Required @JsonPropertyDescription("The registry, host[:port].") String registry,
+      @JsonPropertyDescription("The repository prefix under which copies are named.") String repository,
+      @Default("Keep") @JsonPropertyDescription("Keep (the full source name under the prefix) or Flatten (one path"
+          + " component under the prefix, for Docker Hub and Quay, which allow only namespace/name).")
+      Naming naming,
+      @JsonPropertyDescription("A Secret with credentials that may push to the destination"
+          + " (kubernetes.io/dockerconfigjson, or username and password keys).")
+      SecretReference pushSecret,
+      @JsonPropertyDescription("A Secret with pull-only credentials, handed to the namespaces whose workloads use"
+          + " copies; without it the push credentials are handed out.")
+      SecretReference pullSecret,
+      @JsonPropertyDescription("A ConfigMap key with the PEM CA certificates of the destination's TLS.")
+      ConfigMapKeyReference ca,
+      @JsonPropertyDescription("Plain HTTP, or HTTPS without verification.") Boolean insecure) {
+
+    public Destination {
+      naming = naming == null ? Naming.Keep : naming;
+      repository = repository == null ? "" : repository;
+    }
+
+    /** A destination with default naming and no credentials. */
+    public static Destination of(String registry, String repository) {
+      return new Destination(registry, repository, null, null, null, null, null);
+    }
+
+    /** Whether TLS is not verified. */
+    public boolean isInsecure() {
+      return Boolean.TRUE.equals(insecure);
+    }
+  }
+
+  /** How copies are named at the destination. */
+  public enum Naming {
+    Keep,
+    Flatten
+  }
+
+  /**
+   * A redirect rule: a source matching {@code src} is read from {@code to} instead.
+   *
+   * @param src a registry, repository or namespace prefix ({@code docker.io/}, {@code ghcr.io/org})
+   * @param to what replaces that prefix
+   */
+  public record Redirect(
+      @Required @JsonPropertyDescription("A registry, repository or namespace prefix: docker.io/, ghcr.io/org.")
+      String src,
+      @Required @JsonPropertyDescription("What replaces that prefix: mirror.example.com/docker-mirror/.") String to) {}
+
+  /** A key of a ConfigMap. */
+  public record ConfigMapKeyReference(
+      @Required String namespace, @Required String name, @Default("ca.crt") String key) {
+    public ConfigMapKeyReference {
+      key = key == null ? "ca.crt" : key;
+    }
+  }
+}
