@@ -33,6 +33,9 @@ public class ImageCopyStatus {
   @JsonPropertyDescription("Failed attempts since the last success; sets the back-off.")
   private Integer failures;
 
+  @JsonPropertyDescription("When the last copy attempt ended.")
+  private String attemptedAt;
+
   private Long observedGeneration;
 
   private List<Condition> conditions = new ArrayList<>();
@@ -99,6 +102,14 @@ public class ImageCopyStatus {
 
   public void setFailures(Integer failures) {
     this.failures = failures;
+  }
+
+  public String getAttemptedAt() {
+    return attemptedAt;
+  }
+
+  public void setAttemptedAt(String attemptedAt) {
+    this.attemptedAt = attemptedAt;
   }
 
   public Long getObservedGeneration() {

@@ -13,7 +13,7 @@ import java.util.List;
  * @param destination where the copies go
  * @param namespaceSelector the namespaces whose workloads it covers; none selects every namespace
  * @param excludeNamespaces namespaces it never touches, in addition to those labelled {@code
- *     holdfast.dev/skip=true}
+ *     holdfast.dev/skip=true} and the operator's own; unset, {@code kube-system}
  * @param includeImages image patterns to copy (globs over normalised references); none includes all
  * @param excludeImages image patterns never to copy; they win over includeImages
  * @param skipOwnerKinds owner kinds whose objects are left alone, in addition to every kind the
@@ -27,7 +27,8 @@ public record ImagePolicySpec(
     @Required @JsonPropertyDescription("Where the copies go.") Destination destination,
     @JsonPropertyDescription("The namespaces whose workloads this policy covers; none selects every namespace.")
     LabelSelector namespaceSelector,
-    @JsonPropertyDescription("Namespaces never touched, besides those labelled holdfast.dev/skip=true.")
+    @JsonPropertyDescription("Namespaces never touched, besides those labelled holdfast.dev/skip=true and the"
+        + " operator's own. Unset: kube-system.")
     List<String> excludeNamespaces,
     @JsonPropertyDescription("Image patterns to copy, globs over normalised references (docker.io/library/*);"
         + " none includes every image.")
@@ -49,7 +50,7 @@ public record ImagePolicySpec(
     List<Redirect> redirects) {
 
   public ImagePolicySpec {
-    excludeNamespaces = excludeNamespaces == null ? List.of() : List.copyOf(excludeNamespaces);
+    excludeNamespaces = excludeNamespaces == null ? List.of("kube-system") : List.copyOf(excludeNamespaces);
     includeImages = includeImages == null ? List.of() : List.copyOf(includeImages);
     excludeImages = excludeImages == null ? List.of() : List.copyOf(excludeImages);
     skipOwnerKinds = skipOwnerKinds == null ? List.of() : List.copyOf(skipOwnerKinds);

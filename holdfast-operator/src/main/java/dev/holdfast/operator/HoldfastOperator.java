@@ -1,0 +1,141 @@
+package dev.holdfast.operator;
+
+import dev.holdfast.operator.copy.CopyService;
+import dev.holdfast.operator.events.EventRecorder;
+import dev.holdfast.operator.metrics.OperatorMetrics;
+import dev.holdfast.operator.metrics.ProbeServer;
+import dev.holdfast.operator.policy.CredentialSecrets;
+import dev.holdfast.operator.policy.Policies;
+import dev.holdfast.operator.reconcile.ImageCopies;
+import dev.holdfast.operator.reconcile.ImageCopyReconciler;
+import dev.holdfast.operator.reconcile.ImagePolicyReconciler;
+import dev.holdfast.operator.reconcile.InvalidImages;
+import dev.holdfast.operator.reconcile.Namespaces;
+import dev.holdfast.operator.reconcile.PullSecretReconciler;
+import dev.holdfast.operator.reconcile.PullSecretWriter;
+import dev.holdfast.operator.reconcile.WorkloadReconciler;
+import dev.holdfast.operator.reconcile.WorkloadReconcilers;
+import dev.holdfast.operator.reconcile.Workloads;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.javaoperatorsdk.operator.Operator;
+import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
+import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The operator: wires the controllers (ImageCopy, ImagePolicy, one per workload kind, pull secrets)
+ * over one Kubernetes client, with leader election, metrics and probes. {@link #start()} returns
+ * once the informers have synced; {@link #close()} stops everything.
+ */
+public final class HoldfastOperator implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(HoldfastOperator.class);
+
+  private final KubernetesClient client;
+  private final OperatorSettings settings;
+  private final PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private Operator operator;
+  private Namespaces namespaces;
+  private ImageCopyReconciler copies;
+  private ProbeServer probes;
+  private volatile boolean started;
+
+  public HoldfastOperator(KubernetesClient client, OperatorSettings settings) {
+    this.client = client;
+    this.settings = settings;
+  }
+
+  /** Starts the controllers (processing events once this replica leads) and the probe server. */
+  public synchronized void start() {
+    OperatorMetrics metrics = new OperatorMetrics(meters);
+    EventRecorder events = new EventRecorder(client, settings.clock());
+    Policies policies = new Policies(settings.implicitPolicy(), new CredentialSecrets(client), settings.clock());
+    Workloads workloads = new Workloads();
+    ImageCopies imageCopies = new ImageCopies(client);
+    InvalidImages invalidImages = new InvalidImages();
+    PullSecretWriter pullSecretWriter = new PullSecretWriter(client, policies);
+    namespaces = new Namespaces(client, workloads::reconcileNamespace);
+
+    CopyService.Factory jobs = done -> new CopyService(client, settings.caBundles(), settings.insecureRegistries(),
+        settings.maxConcurrentCopies(), settings.clock(), metrics, done);
+    copies = new ImageCopyReconciler(imageCopies, policies, workloads, jobs, events, settings.retryBase(),
+        settings.retryCap(), settings.clock());
+    PullSecretReconciler pullSecrets = new PullSecretReconciler(client, policies, workloads, pullSecretWriter);
+    ImagePolicyReconciler imagePolicies = new ImagePolicyReconciler(policies, workloads, pullSecrets, invalidImages,
+        events, settings.clock());
+    WorkloadReconciler.Shared shared = new WorkloadReconciler.Shared(client, namespaces, policies, imageCopies,
+        workloads, pullSecretWriter, invalidImages, imagePolicies::refresh, events, settings.namespace());
+
+    operator = new Operator(o -> {
+      o.withKubernetesClient(client)
+          .withCloseClientOnStop(false)
+          .withConcurrentReconciliationThreads(8)
+          .withMetrics(MicrometerMetrics.newPerResourceCollectingMicrometerMetricsBuilder(meters).build());
+      if (settings.leaderElection()) {
+        o.withLeaderElectionConfiguration(new LeaderElectionConfiguration(OperatorSettings.LEASE_NAME,
+            settings.namespace(), settings.identity()));
+      }
+    });
+    operator.register(copies);
+    operator.register(imagePolicies);
+    operator.register(pullSecrets);
+    WorkloadReconcilers.all(shared).forEach(operator::register);
+    metrics.imagesByState(() -> countByState(imageCopies));
+    settings.probeAddress().ifPresent(address -> {
+      probes = new ProbeServer(address, meters, this::isReady);
+      probes.start();
+      LOG.info("Serving /metrics, /healthz and /readyz on {}", probes.address());
+    });
+    operator.start();
+    workloads.markSynced();
+    started = true;
+    settings.implicitPolicy().filter(OperatorSettings.ImplicitPolicy::pushCredentialsHandedOut).ifPresent(p ->
+        LOG.warn("No pull-only credentials were given (--pull-username/--pull-password): the push credentials"
+            + " of {} will be handed to the namespaces whose workloads use copies", p.spec().destination().registry()));
+    LOG.info("Holdfast operator started (namespace {}, identity {}, leader election {})", settings.namespace(),
+        settings.identity(), settings.leaderElection() ? "on" : "off");
+  }
+
+  /** Whether the controllers have started with synced informers. */
+  public boolean isReady() {
+    return started && operator.getRuntimeInfo().allEventSourcesAreHealthy();
+  }
+
+  /** The Prometheus registry holding the operator's metrics. */
+  public PrometheusMeterRegistry meters() {
+    return meters;
+  }
+
+  /** Where probes and metrics are served, when they are. */
+  public Optional<java.net.InetSocketAddress> probeAddress() {
+    return Optional.ofNullable(probes).map(ProbeServer::address);
+  }
+
+  private static Map<String, Long> countByState(ImageCopies copies) {
+    Map<String, Long> counts = new HashMap<>();
+    copies.all().forEach(copy -> counts.merge(ImageCopies.state(copy), 1L, Long::sum));
+    return counts;
+  }
+
+  @Override
+  public synchronized void close() {
+    started = false;
+    if (operator != null) {
+      operator.stop();
+    }
+    if (copies != null) {
+      copies.close();
+    }
+    if (namespaces != null) {
+      namespaces.close();
+    }
+    if (probes != null) {
+      probes.close();
+    }
+  }
+}

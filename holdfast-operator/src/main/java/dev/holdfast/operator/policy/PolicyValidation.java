@@ -1,0 +1,99 @@
+package dev.holdfast.operator.policy;
+
+import dev.holdfast.oci.copy.DestinationNaming;
+import dev.holdfast.oci.mirror.MirrorConfigException;
+import dev.holdfast.oci.mirror.MirrorConfigLoader;
+import dev.holdfast.operator.api.ImagePolicySpec;
+import dev.holdfast.operator.api.ImagePolicySpec.Destination;
+import io.fabric8.kubernetes.api.model.LabelSelector;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * Checks what the CRD's schema cannot: that the destination is a registry reference the naming
+ * scheme can use, that the patterns and selectors are well formed and the redirects parse. Every
+ * problem names its field.
+ */
+public final class PolicyValidation {
+  private static final Set<String> OPERATORS = Set.of("In", "NotIn", "Exists", "DoesNotExist");
+
+  private PolicyValidation() {}
+
+  /** Every problem of {@code spec}; empty when it can be used. */
+  public static List<PolicyProblem> problems(ImagePolicySpec spec) {
+    List<PolicyProblem> problems = new ArrayList<>();
+    Destination destination = spec.destination();
+    if (destination == null || destination.registry() == null || destination.registry().isBlank()) {
+      problems.add(new PolicyProblem("spec.destination.registry", "is required"));
+    } else {
+      String target = destination.repository().isEmpty() ? destination.registry()
+          : destination.registry() + "/" + destination.repository();
+      try {
+        DestinationNaming.of(target,
+            DestinationNaming.Scheme.parse(destination.naming().name().toLowerCase(Locale.ROOT)), "_");
+      } catch (IllegalArgumentException e) {
+        String field = e.getMessage() != null && e.getMessage().contains("flatten")
+            ? "spec.destination.repository" : "spec.destination";
+        problems.add(new PolicyProblem(field, e.getMessage()));
+      }
+    }
+    patterns(problems, "spec.includeImages", spec.includeImages());
+    patterns(problems, "spec.excludeImages", spec.excludeImages());
+    selector(problems, spec.namespaceSelector());
+    for (int i = 0; i < spec.redirects().size(); i++) {
+      ImagePolicySpec.Redirect redirect = spec.redirects().get(i);
+      String text = "redirects:\n- src: '" + nullToEmpty(redirect.src()).replace("'", "''") + "'\n  to: '"
+          + nullToEmpty(redirect.to()).replace("'", "''") + "'\n";
+      try {
+        MirrorConfigLoader.loadTexts(List.of(new MirrorConfigLoader.Text("redirect", text)));
+      } catch (MirrorConfigException | IllegalArgumentException e) {
+        problems.add(new PolicyProblem("spec.redirects[" + i + "]", reason(e.getMessage())));
+      }
+    }
+    return problems;
+  }
+
+  private static void patterns(List<PolicyProblem> problems, String field, List<String> patterns) {
+    for (int i = 0; i < patterns.size(); i++) {
+      String pattern = patterns.get(i);
+      if (pattern == null || pattern.isBlank()) {
+        problems.add(new PolicyProblem(field + "[" + i + "]", "is empty"));
+      } else if (pattern.chars().anyMatch(Character::isWhitespace)) {
+        problems.add(new PolicyProblem(field + "[" + i + "]", "\"" + pattern + "\" contains white space"));
+      }
+    }
+  }
+
+  private static void selector(List<PolicyProblem> problems, LabelSelector selector) {
+    if (selector == null || selector.getMatchExpressions() == null) {
+      return;
+    }
+    for (int i = 0; i < selector.getMatchExpressions().size(); i++) {
+      var expression = selector.getMatchExpressions().get(i);
+      String field = "spec.namespaceSelector.matchExpressions[" + i + "]";
+      if (!OPERATORS.contains(expression.getOperator())) {
+        problems.add(new PolicyProblem(field + ".operator", "\"" + expression.getOperator()
+            + "\" is not one of In, NotIn, Exists, DoesNotExist"));
+      }
+      boolean needsValues = "In".equals(expression.getOperator()) || "NotIn".equals(expression.getOperator());
+      boolean hasValues = expression.getValues() != null && !expression.getValues().isEmpty();
+      if (needsValues && !hasValues) {
+        problems.add(new PolicyProblem(field + ".values", "must not be empty for " + expression.getOperator()));
+      } else if (!needsValues && hasValues && OPERATORS.contains(expression.getOperator())) {
+        problems.add(new PolicyProblem(field + ".values", "must be empty for " + expression.getOperator()));
+      }
+    }
+  }
+
+  private static String nullToEmpty(String s) {
+    return s == null ? "" : s;
+  }
+
+  // "redirect: redirects[0] (src "x"): src: 'x' is not ..." -> the part after the location
+  private static String reason(String message) {
+    int colon = message == null ? -1 : message.lastIndexOf("): ");
+    return colon < 0 ? String.valueOf(message) : message.substring(colon + 3);
+  }
+}

@@ -1,0 +1,175 @@
+package dev.holdfast.operator.reconcile;
+
+import dev.holdfast.oci.reference.ImageReference;
+import dev.holdfast.oci.reference.InvalidReferenceException;
+import dev.holdfast.operator.api.Conditions;
+import dev.holdfast.operator.api.ImageCopy;
+import dev.holdfast.operator.api.ImageCopyStatus;
+import dev.holdfast.operator.copy.CopyOutcome;
+import dev.holdfast.operator.copy.CopyService;
+import dev.holdfast.operator.copy.CopyStatus;
+import dev.holdfast.operator.events.EventRecorder;
+import dev.holdfast.operator.policy.CredentialSecrets;
+import dev.holdfast.operator.policy.Policies;
+import dev.holdfast.operator.policy.Policy;
+import dev.holdfast.operator.policy.RegistryCredentials;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.MaxReconciliationInterval;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.inbound.SimpleInboundEventSource;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Keeps each ImageCopy's copy made and verified: starts a copy job when there is no verified copy
+ * where the policy wants it, writes the job's outcome into the status, and retries failures with a
+ * back-off. When an ImageCopy is Ready, the workloads that name its source are reconciled, so that
+ * they can be pointed at it. Never waits for a registry: jobs run in the {@link CopyService}.
+ */
+@ControllerConfiguration(name = "imagecopy", generationAwareEventProcessing = false,
+    maxReconciliationInterval = @MaxReconciliationInterval(interval = 10, timeUnit = TimeUnit.MINUTES))
+public final class ImageCopyReconciler implements Reconciler<ImageCopy> {
+  private final ImageCopies copies;
+  private final Policies policies;
+  private final Workloads workloads;
+  private final CopyService copyService;
+  private final EventRecorder events;
+  private final Duration retryBase;
+  private final Duration retryCap;
+  private final Clock clock;
+  private final SimpleInboundEventSource<ImageCopy> jobDone = new SimpleInboundEventSource<>("copy-jobs");
+
+  public ImageCopyReconciler(ImageCopies copies, Policies policies, Workloads workloads, CopyService.Factory jobs,
+      EventRecorder events, Duration retryBase, Duration retryCap, Clock clock) {
+    this.copies = copies;
+    this.policies = policies;
+    this.workloads = workloads;
+    this.copyService = jobs.create(name -> jobDone.propagateEvent(new ResourceID(name)));
+    this.events = events;
+    this.retryBase = retryBase;
+    this.retryCap = retryCap;
+    this.clock = clock;
+  }
+
+  @Override
+  public List<EventSource<?, ImageCopy>> prepareEventSources(EventSourceContext<ImageCopy> context) {
+    copies.use(context.getPrimaryCache());
+    return List.of(jobDone);
+  }
+
+  @Override
+  public UpdateControl<ImageCopy> reconcile(ImageCopy copy, Context<ImageCopy> context) {
+    String name = copy.getMetadata().getName();
+    Instant now = clock.instant();
+    ImageReference source;
+    try {
+      source = ImageReference.parse(copy.getSpec().getSource());
+    } catch (InvalidReferenceException e) {
+      return failedBeforeCopy(copy, "InvalidSource", "spec.source: " + e.getMessage(), now);
+    }
+    int usedBy = workloads.usedBy(source);
+    Optional<CopyOutcome> outcome = copyService.takeOutcome(name);
+    if (outcome.isPresent()) {
+      return recordOutcome(copy, outcome.get(), usedBy);
+    }
+    if (copyService.isRunning(name)) {
+      return usedByChanged(copy, usedBy) ? patch(copy, withUsedBy(copy, usedBy)) : UpdateControl.noUpdate();
+    }
+    Optional<Policy> policy = policies.get(copy.getSpec().getPolicy());
+    if (policy.isEmpty()) {
+      return failedBeforeCopy(copy, "PolicyNotFound",
+          "no valid ImagePolicy " + copy.getSpec().getPolicy() + " is in force", now);
+    }
+    ImageReference destination = policy.get().destinationFor(source);
+    if (CopyStatus.isReady(copy) && copies.verifiedCopy(policy.get(), source).isPresent()) {
+      workloads.reconcileUsersOf(source);
+      return usedByChanged(copy, usedBy) ? patch(copy, withUsedBy(copy, usedBy)) : UpdateControl.noUpdate();
+    }
+    Optional<Duration> wait = waitBeforeRetry(copy, now);
+    if (wait.isPresent()) {
+      return UpdateControl.<ImageCopy>noUpdate().rescheduleAfter(wait.get());
+    }
+    RegistryCredentials credentials;
+    try {
+      credentials = policies.credentials(policy.get());
+    } catch (CredentialSecrets.InvalidCredentialsException e) {
+      return failedBeforeCopy(copy, "InvalidCredentials", e.getMessage(), now);
+    }
+    copyService.start(new CopyService.Job(name, source, destination, policy.get(), credentials,
+        copy.getSpec().getPullSecrets()));
+    return patch(copy, CopyStatus.copying(copy, usedBy, now));
+  }
+
+  private UpdateControl<ImageCopy> recordOutcome(ImageCopy copy, CopyOutcome outcome, int usedBy) {
+    switch (outcome) {
+      case CopyOutcome.Verified verified -> {
+        events.normal(copy, "Copied", "copied " + copy.getSpec().getSource() + " to " + verified.copy()
+            + " and read it back by digest");
+        return patch(copy, CopyStatus.verified(copy, verified, usedBy));
+      }
+      case CopyOutcome.Failed failed -> {
+        events.warning(copy, failed.reason(), "copy of " + copy.getSpec().getSource() + " failed: "
+            + failed.message());
+        ImageCopyStatus status = CopyStatus.failed(copy, failed, usedBy);
+        copy.setStatus(status);
+        Duration wait = CopyStatus.backoff(copy, retryBase, retryCap).orElse(retryBase);
+        return UpdateControl.patchStatus(copy).rescheduleAfter(wait);
+      }
+    }
+  }
+
+  private Optional<Duration> waitBeforeRetry(ImageCopy copy, Instant now) {
+    Optional<Instant> last = CopyStatus.lastFailure(copy);
+    Optional<Duration> backoff = CopyStatus.backoff(copy, retryBase, retryCap);
+    if (last.isEmpty() || backoff.isEmpty()) {
+      return Optional.empty();
+    }
+    Duration remaining = Duration.between(now, last.get().plus(backoff.get()));
+    return remaining.isNegative() || remaining.isZero() ? Optional.empty() : Optional.of(remaining);
+  }
+
+  private UpdateControl<ImageCopy> failedBeforeCopy(ImageCopy copy, String reason, String message, Instant now) {
+    ImageCopyStatus current = copy.getStatus();
+    boolean same = current != null && Conditions.get(current.getConditions(), CopyStatus.READY)
+        .map(c -> reason.equals(c.getReason()) && message.equals(c.getMessage())).orElse(false);
+    if (same) {
+      return UpdateControl.<ImageCopy>noUpdate().rescheduleAfter(retryCap);
+    }
+    events.warning(copy, reason, message);
+    ImageCopyStatus status = current == null ? new ImageCopyStatus() : current;
+    status.setConditions(Conditions.set(status.getConditions(), CopyStatus.READY, false, reason, message,
+        copy.getMetadata().getGeneration() == null ? 0 : copy.getMetadata().getGeneration(), now));
+    copy.setStatus(status);
+    return UpdateControl.patchStatus(copy).rescheduleAfter(retryCap);
+  }
+
+  private static boolean usedByChanged(ImageCopy copy, int usedBy) {
+    return copy.getStatus() == null || !Objects.equals(copy.getStatus().getUsedBy(), usedBy);
+  }
+
+  private static ImageCopyStatus withUsedBy(ImageCopy copy, int usedBy) {
+    ImageCopyStatus status = copy.getStatus() == null ? new ImageCopyStatus() : copy.getStatus();
+    status.setUsedBy(usedBy);
+    return status;
+  }
+
+  private static UpdateControl<ImageCopy> patch(ImageCopy copy, ImageCopyStatus status) {
+    copy.setStatus(status);
+    return UpdateControl.patchStatus(copy);
+  }
+
+  /** Stops the copy jobs. */
+  public void close() {
+    copyService.close();
+  }
+}

@@ -1,0 +1,117 @@
+package dev.holdfast.operator.reconcile;
+
+import dev.holdfast.operator.api.ImageCopy;
+import dev.holdfast.operator.api.ImagePolicy;
+import dev.holdfast.operator.api.ImagePolicyStatus;
+import dev.holdfast.operator.events.EventRecorder;
+import dev.holdfast.operator.policy.CredentialSecrets;
+import dev.holdfast.operator.policy.Policies;
+import dev.holdfast.operator.policy.Policy;
+import dev.holdfast.operator.policy.PolicyProblem;
+import dev.holdfast.operator.policy.PolicyStatus;
+import dev.holdfast.operator.policy.PolicyValidation;
+import dev.holdfast.operator.policy.RegistryCredentials;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.inbound.SimpleInboundEventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Validates each ImagePolicy and keeps its status: conditions, totals over its ImageCopies (which
+ * wake it when they change) and up to 20 failing images. When a policy's spec or credentials change,
+ * the workloads and pull secrets are reconciled again. Credentials are re-read every minute, so a
+ * rotated Secret reaches the namespaces without a restart.
+ */
+@ControllerConfiguration(name = "imagepolicy", generationAwareEventProcessing = false)
+public final class ImagePolicyReconciler implements Reconciler<ImagePolicy> {
+  private static final Duration CREDENTIALS_CHECK = Duration.ofMinutes(1);
+
+  private final Policies policies;
+  private final Workloads workloads;
+  private final PullSecretReconciler pullSecrets;
+  private final InvalidImages invalidImages;
+  private final EventRecorder events;
+  private final Clock clock;
+  private final SimpleInboundEventSource<ImagePolicy> trigger = new SimpleInboundEventSource<>("invalid-images");
+  private final Map<String, String> seen = new ConcurrentHashMap<>();
+  private volatile InformerEventSource<ImageCopy, ImagePolicy> copies;
+
+  public ImagePolicyReconciler(Policies policies, Workloads workloads, PullSecretReconciler pullSecrets,
+      InvalidImages invalidImages, EventRecorder events, Clock clock) {
+    this.policies = policies;
+    this.workloads = workloads;
+    this.pullSecrets = pullSecrets;
+    this.invalidImages = invalidImages;
+    this.events = events;
+    this.clock = clock;
+  }
+
+  @Override
+  public List<EventSource<?, ImagePolicy>> prepareEventSources(EventSourceContext<ImagePolicy> context) {
+    policies.use(context.getPrimaryCache());
+    copies = new InformerEventSource<>(InformerEventSourceConfiguration.from(ImageCopy.class, ImagePolicy.class)
+        .withSecondaryToPrimaryMapper(copy -> Set.of(new ResourceID(copy.getSpec().getPolicy())))
+        .build(), context);
+    return List.of(copies, trigger);
+  }
+
+  /** Reconciles a policy again (its workloads' invalid images changed). */
+  public void refresh(String policy) {
+    trigger.propagateEvent(new ResourceID(policy));
+  }
+
+  @Override
+  public UpdateControl<ImagePolicy> reconcile(ImagePolicy object, Context<ImagePolicy> context) {
+    String name = object.getMetadata().getName();
+    List<PolicyProblem> problems = PolicyValidation.problems(object.getSpec());
+    Optional<Policy> policy = policies.parse(object);
+    Optional<String> credentialsProblem = Optional.empty();
+    String fingerprint = "invalid";
+    if (policy.isPresent()) {
+      try {
+        RegistryCredentials credentials = policies.credentials(policy.get());
+        fingerprint = object.getMetadata().getGeneration() + "/" + credentials.hashCode();
+      } catch (CredentialSecrets.InvalidCredentialsException e) {
+        credentialsProblem = Optional.of(e.getMessage());
+      }
+    }
+    String before = seen.put(name, fingerprint);
+    if (!fingerprint.equals(before)) {
+      if (!problems.isEmpty()) {
+        events.warning(object, "InvalidSpec", String.join("; ", problems.stream().map(Object::toString).toList()));
+      }
+      workloads.reconcileAll();
+      pullSecrets.reconcilePolicy(name);
+    }
+    List<ImageCopy> ofPolicy = copies.list(c -> name.equals(c.getSpec().getPolicy())).toList();
+    ImagePolicyStatus status = PolicyStatus.of(object, problems, credentialsProblem, ofPolicy,
+        invalidImages.of(name), clock.instant());
+    if (sameStatus(object.getStatus(), status)) {
+      return UpdateControl.<ImagePolicy>noUpdate().rescheduleAfter(CREDENTIALS_CHECK);
+    }
+    object.setStatus(status);
+    return UpdateControl.patchStatus(object).rescheduleAfter(CREDENTIALS_CHECK);
+  }
+
+  private static boolean sameStatus(ImagePolicyStatus a, ImagePolicyStatus b) {
+    return a != null && Objects.equals(a.getDesired(), b.getDesired()) && Objects.equals(a.getReady(), b.getReady())
+        && Objects.equals(a.getFailed(), b.getFailed()) && Objects.equals(a.getUpstreamMissing(), b.getUpstreamMissing())
+        && Objects.equals(a.getFailing(), b.getFailing()) && Objects.equals(a.getObservedGeneration(),
+            b.getObservedGeneration())
+        && Objects.equals(a.getConditions(), b.getConditions());
+  }
+}

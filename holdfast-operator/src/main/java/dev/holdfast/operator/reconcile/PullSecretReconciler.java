@@ -1,0 +1,83 @@
+package dev.holdfast.operator.reconcile;
+
+import dev.holdfast.operator.policy.Policies;
+import dev.holdfast.operator.policy.Policy;
+import dev.holdfast.operator.pullsecret.PullSecrets;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.javaoperatorsdk.operator.api.config.informer.Informer;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.MaxReconciliationInterval;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.IndexerResourceCache;
+import io.javaoperatorsdk.operator.processing.event.source.inbound.SimpleInboundEventSource;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps Holdfast's pull secrets current: a secret no workload of its namespace lists any more is
+ * deleted, and one whose policy's credentials changed is updated. Runs every few minutes and when a
+ * policy's credentials change; it never deletes before every workload cache has synced.
+ */
+@ControllerConfiguration(name = "pullsecret",
+    informer = @Informer(labelSelector = PullSecrets.SELECTOR),
+    maxReconciliationInterval = @MaxReconciliationInterval(interval = 5, timeUnit = TimeUnit.MINUTES))
+public final class PullSecretReconciler implements Reconciler<Secret> {
+  private static final Logger LOG = LoggerFactory.getLogger(PullSecretReconciler.class);
+
+  private final KubernetesClient client;
+  private final Policies policies;
+  private final Workloads workloads;
+  private final PullSecretWriter writer;
+  private final SimpleInboundEventSource<Secret> trigger = new SimpleInboundEventSource<>("policy-credentials");
+  private volatile IndexerResourceCache<Secret> cache;
+
+  public PullSecretReconciler(KubernetesClient client, Policies policies, Workloads workloads,
+      PullSecretWriter writer) {
+    this.client = client;
+    this.policies = policies;
+    this.workloads = workloads;
+    this.writer = writer;
+  }
+
+  @Override
+  public List<EventSource<?, Secret>> prepareEventSources(EventSourceContext<Secret> context) {
+    cache = context.getPrimaryCache();
+    return List.of(trigger);
+  }
+
+  @Override
+  public UpdateControl<Secret> reconcile(Secret secret, Context<Secret> context) {
+    if (!workloads.synced()) {
+      return UpdateControl.<Secret>noUpdate().rescheduleAfter(Duration.ofSeconds(10));
+    }
+    String namespace = secret.getMetadata().getNamespace();
+    String name = secret.getMetadata().getName();
+    if (!workloads.referencesPullSecret(namespace, name)) {
+      client.resource(secret).delete();
+      LOG.info("Deleted pull secret {}/{}: no workload lists it any more", namespace, name);
+      return UpdateControl.noUpdate();
+    }
+    Optional<Policy> policy = policies.get(secret.getMetadata().getLabels().get(PullSecrets.POLICY_LABEL));
+    policy.ifPresent(p -> writer.ensure(namespace, p));
+    return UpdateControl.noUpdate();
+  }
+
+  /** Reconciles every pull secret of a policy (its credentials changed). */
+  public void reconcilePolicy(String policy) {
+    IndexerResourceCache<Secret> current = cache;
+    if (current != null) {
+      current.list().filter(s -> policy.equals(s.getMetadata().getLabels().get(PullSecrets.POLICY_LABEL)))
+          .forEach(s -> trigger.propagateEvent(ResourceID.fromResource(s)));
+    }
+  }
+}

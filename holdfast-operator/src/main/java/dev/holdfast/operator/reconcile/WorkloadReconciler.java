@@ -1,0 +1,133 @@
+package dev.holdfast.operator.reconcile;
+
+import dev.holdfast.oci.reference.ImageReference;
+import dev.holdfast.operator.api.SecretReference;
+import dev.holdfast.operator.api.ImagePolicySpec.RewriteMode;
+import dev.holdfast.operator.events.EventRecorder;
+import dev.holdfast.operator.policy.Policies;
+import dev.holdfast.operator.policy.Policy;
+import dev.holdfast.operator.policy.PolicySelection;
+import dev.holdfast.operator.pullsecret.PullSecrets;
+import dev.holdfast.operator.rewrite.OriginalImages;
+import dev.holdfast.operator.rewrite.RewritePlan;
+import dev.holdfast.operator.rewrite.TemplatePatch;
+import dev.holdfast.operator.rewrite.WorkloadSources;
+import dev.holdfast.operator.workload.Ownership;
+import dev.holdfast.operator.workload.PodSpecImages;
+import dev.holdfast.operator.workload.WorkloadKind;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.LocalObjectReference;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.ServiceAccount;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.inbound.SimpleInboundEventSource;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * Finds the images of one kind of workload, makes sure each has an ImageCopy, and in {@code Patch}
+ * mode points the workload's Pod template at the verified copies once all of them are verified.
+ * Idempotent: it derives everything from the workload, the policies and the copies each time. The
+ * decisions are pure functions ({@link PolicySelection}, {@link Ownership}, {@link WorkloadSources},
+ * {@link RewritePlan}); this class reads and writes around them.
+ */
+public abstract class WorkloadReconciler<W extends HasMetadata> implements Reconciler<W> {
+  private final WorkloadKind kind;
+  private final Shared shared;
+  private final SimpleInboundEventSource<W> trigger = new SimpleInboundEventSource<>("holdfast-triggers");
+
+  /** What every workload controller uses. */
+  public record Shared(KubernetesClient client, Namespaces namespaces, Policies policies, ImageCopies copies,
+      Workloads workloads, PullSecretWriter pullSecrets, InvalidImages invalidImages, Consumer<String> policyChanged,
+      EventRecorder events, String operatorNamespace) {}
+
+  protected WorkloadReconciler(WorkloadKind kind, Shared shared) {
+    this.kind = kind;
+    this.shared = shared;
+  }
+
+  @Override
+  public List<EventSource<?, W>> prepareEventSources(EventSourceContext<W> context) {
+    shared.workloads().register(kind, context.getPrimaryCache(), trigger);
+    return List.of(trigger);
+  }
+
+  @Override
+  public UpdateControl<W> reconcile(W workload, Context<W> context) {
+    String namespace = workload.getMetadata().getNamespace();
+    PolicySelection.Selection selection = PolicySelection.select(shared.policies().all(),
+        shared.namespaces().get(namespace), workload.getMetadata().getLabels(), shared.operatorNamespace());
+    if (!(selection instanceof PolicySelection.Selection.Covered(Policy policy))) {
+      return UpdateControl.noUpdate();
+    }
+    if (!(Ownership.of(workload, policy.spec().skipOwnerKinds()) instanceof Ownership.Decision.Handle)) {
+      return UpdateControl.noUpdate();
+    }
+    PodSpec spec = kind.podSpec(workload);
+    WorkloadSources sources = WorkloadSources.of(PodSpecImages.of(spec),
+        OriginalImages.read(workload.getMetadata().getAnnotations()), policy);
+    String invalid = String.join("; ", sources.invalid().stream().map(Object::toString).toList());
+    String key = namespace + "/" + kind.kind() + "/" + workload.getMetadata().getName();
+    if (shared.invalidImages().set(policy.name(), key, invalid)) {
+      shared.policyChanged().accept(policy.name());
+    }
+    if (!invalid.isEmpty()) {
+      shared.events().warning(workload, "InvalidImage", "not copied or changed: " + invalid);
+      return UpdateControl.noUpdate();
+    }
+    List<ImageReference> references = sources.references();
+    if (references.isEmpty()) {
+      return UpdateControl.noUpdate();
+    }
+    shared.copies().ensure(policy, references, pullSecrets(namespace, spec),
+        () -> serviceAccountPullSecrets(namespace, spec));
+    if (policy.spec().rewrite() == RewriteMode.Patch && kind.isPatchable()) {
+      patch(workload, policy, spec, sources);
+    }
+    return UpdateControl.noUpdate();
+  }
+
+  private void patch(W workload, Policy policy, PodSpec spec, WorkloadSources sources) {
+    Optional<String> pullSecret = shared.pullSecrets().nameIfNeeded(policy);
+    RewritePlan plan = RewritePlan.of(sources.sources(), source -> shared.copies().verifiedCopy(policy, source),
+        policy.spec().referenceForm(), pullSecret, names(spec.getImagePullSecrets()));
+    if (!(plan instanceof RewritePlan.Rewrite rewrite)) {
+      return;
+    }
+    rewrite.addPullSecret().ifPresent(name -> shared.pullSecrets().ensure(workload.getMetadata().getNamespace(), policy));
+    String patch = TemplatePatch.rewrite(kind, workload, rewrite);
+    shared.client().resource(workload).patch(PatchContext.of(PatchType.JSON), patch);
+    shared.events().normal(workload, "Patched", "pointed at verified copies: " + String.join(", ",
+        rewrite.changes().stream().map(c -> c.field().key() + " -> " + c.image()).toList()));
+  }
+
+  private static List<SecretReference> pullSecrets(String namespace, PodSpec spec) {
+    return names(spec.getImagePullSecrets()).stream()
+        .filter(name -> !name.startsWith("holdfast-pull"))
+        .map(name -> new SecretReference(namespace, name))
+        .toList();
+  }
+
+  private List<SecretReference> serviceAccountPullSecrets(String namespace, PodSpec spec) {
+    String name = spec.getServiceAccountName() == null || spec.getServiceAccountName().isEmpty() ? "default"
+        : spec.getServiceAccountName();
+    ServiceAccount account = shared.client().serviceAccounts().inNamespace(namespace).withName(name).get();
+    if (account == null) {
+      return List.of();
+    }
+    return names(account.getImagePullSecrets()).stream().map(n -> new SecretReference(namespace, n)).toList();
+  }
+
+  private static List<String> names(List<LocalObjectReference> references) {
+    return references == null ? List.of()
+        : references.stream().map(LocalObjectReference::getName).filter(n -> n != null && !n.isEmpty()).toList();
+  }
+}

@@ -1,0 +1,127 @@
+package dev.holdfast.operator.rewrite;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.holdfast.operator.workload.ImageField;
+import dev.holdfast.operator.workload.PodSpecImages;
+import dev.holdfast.operator.workload.WorkloadKind;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.LocalObjectReference;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * JSON patches (RFC 6902) that point a workload's Pod spec at its copies, and back.
+ *
+ * <p>Each changed image is guarded by a {@code test} of its current value, so a patch computed from
+ * a stale read fails instead of overwriting someone else's edit. The originals go into the
+ * workload's annotations and its Pod template's (so its Pods carry them too); a pull secret is
+ * appended to {@code imagePullSecrets}, never replacing the list.
+ */
+public final class TemplatePatch {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+
+  private TemplatePatch() {}
+
+  /** The patch that applies {@code rewrite} to {@code object}. */
+  public static String rewrite(WorkloadKind kind, HasMetadata object, RewritePlan.Rewrite rewrite) {
+    ArrayNode ops = NODES.arrayNode();
+    String spec = kind.podSpecPointer();
+    for (RewritePlan.Change change : rewrite.changes()) {
+      ops.add(op("test", spec + change.field().pointer(), NODES.textNode(change.field().image())));
+      ops.add(op("replace", spec + change.field().pointer(), NODES.textNode(change.image())));
+    }
+    String originals = OriginalImages.write(rewrite.originals());
+    setAnnotation(ops, "/metadata", object.getMetadata(), OriginalImages.ANNOTATION, originals);
+    kind.templateMetadataPointer().ifPresent(pointer ->
+        setAnnotation(ops, pointer, kind.templateMetadata(object), OriginalImages.ANNOTATION, originals));
+    rewrite.addPullSecret().ifPresent(name -> {
+      PodSpec podSpec = kind.podSpec(object);
+      ObjectNode entry = NODES.objectNode().put("name", name);
+      if (podSpec.getImagePullSecrets() == null || podSpec.getImagePullSecrets().isEmpty()) {
+        ops.add(op("add", spec + "/imagePullSecrets", NODES.arrayNode().add(entry)));
+      } else {
+        ops.add(op("add", spec + "/imagePullSecrets/-", entry));
+      }
+      setAnnotation(ops, "/metadata", object.getMetadata(), OriginalImages.PULL_SECRET_ANNOTATION, name);
+    });
+    return ops.toString();
+  }
+
+  /**
+   * The patch that puts back the images recorded in the originals annotation, removes the
+   * annotations, and removes the pull secret the operator appended; empty when the object records no
+   * originals. A field whose image is no longer the copy (someone changed it since) keeps its value.
+   */
+  public static Optional<String> restore(WorkloadKind kind, HasMetadata object, String copyRegistry) {
+    Map<String, String> annotations = object.getMetadata().getAnnotations();
+    Map<String, String> originals = OriginalImages.read(annotations);
+    if (originals.isEmpty() && (annotations == null || !annotations.containsKey(OriginalImages.ANNOTATION))) {
+      return Optional.empty();
+    }
+    ArrayNode ops = NODES.arrayNode();
+    String spec = kind.podSpecPointer();
+    PodSpec podSpec = kind.podSpec(object);
+    for (ImageField field : PodSpecImages.of(podSpec)) {
+      String original = originals.get(field.key());
+      if (original != null && !original.equals(field.image())
+          && (copyRegistry == null || field.image().startsWith(copyRegistry + "/"))) {
+        ops.add(op("test", spec + field.pointer(), NODES.textNode(field.image())));
+        ops.add(op("replace", spec + field.pointer(), NODES.textNode(original)));
+      }
+    }
+    String added = annotations.get(OriginalImages.PULL_SECRET_ANNOTATION);
+    List<LocalObjectReference> secrets = podSpec == null || podSpec.getImagePullSecrets() == null ? List.of()
+        : podSpec.getImagePullSecrets();
+    for (int i = 0; added != null && i < secrets.size(); i++) {
+      if (added.equals(secrets.get(i).getName())) {
+        ops.add(op("test", spec + "/imagePullSecrets/" + i + "/name", NODES.textNode(added)));
+        ops.add(NODES.objectNode().put("op", "remove").put("path", spec + "/imagePullSecrets/" + i));
+        break;
+      }
+    }
+    removeAnnotation(ops, "/metadata", object.getMetadata(), OriginalImages.ANNOTATION);
+    removeAnnotation(ops, "/metadata", object.getMetadata(), OriginalImages.PULL_SECRET_ANNOTATION);
+    kind.templateMetadataPointer().ifPresent(pointer ->
+        removeAnnotation(ops, pointer, kind.templateMetadata(object), OriginalImages.ANNOTATION));
+    return Optional.of(ops.toString());
+  }
+
+  private static void setAnnotation(ArrayNode ops, String metadataPointer, ObjectMeta metadata, String key,
+      String value) {
+    if (metadata == null) {
+      ops.add(op("add", metadataPointer, NODES.objectNode().set("annotations", NODES.objectNode().put(key, value))));
+    } else if (metadata.getAnnotations() == null) {
+      ops.add(op("add", metadataPointer + "/annotations", NODES.objectNode().put(key, value)));
+    } else {
+      ops.add(op("add", metadataPointer + "/annotations/" + escape(key), NODES.textNode(value)));
+    }
+  }
+
+  private static void removeAnnotation(ArrayNode ops, String metadataPointer, ObjectMeta metadata, String key) {
+    if (metadata != null && metadata.getAnnotations() != null && metadata.getAnnotations().containsKey(key)) {
+      ops.add(NODES.objectNode().put("op", "remove").put("path", metadataPointer + "/annotations/" + escape(key)));
+    }
+  }
+
+  private static ObjectNode op(String op, String path, com.fasterxml.jackson.databind.JsonNode value) {
+    ObjectNode node = NODES.objectNode().put("op", op).put("path", path);
+    node.set("value", value);
+    return node;
+  }
+
+  /** RFC 6901: {@code ~} is {@code ~0}, {@code /} is {@code ~1}. */
+  static String escape(String key) {
+    return key.replace("~", "~0").replace("/", "~1");
+  }
+
+  static ObjectMapper json() {
+    return JSON;
+  }
+}
