@@ -65,7 +65,8 @@ public final class HoldfastOperator implements AutoCloseable {
         settings.maxConcurrentCopies(), settings.clock(), metrics, done);
     copies = new ImageCopyReconciler(imageCopies, policies, workloads, jobs, events, settings.retryBase(),
         settings.retryCap(), settings.clock());
-    PullSecretReconciler pullSecrets = new PullSecretReconciler(client, policies, workloads, pullSecretWriter);
+    PullSecretReconciler pullSecrets = new PullSecretReconciler(client, policies, workloads, pullSecretWriter,
+        settings.clock());
     ImagePolicyReconciler imagePolicies = new ImagePolicyReconciler(policies, workloads, pullSecrets, invalidImages,
         events, settings.clock());
     WorkloadReconciler.Shared shared = new WorkloadReconciler.Shared(client, namespaces, policies, imageCopies,

@@ -16,7 +16,9 @@ import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.IndexerResourceCache;
 import io.javaoperatorsdk.operator.processing.event.source.inbound.SimpleInboundEventSource;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -33,16 +35,20 @@ import org.slf4j.LoggerFactory;
     maxReconciliationInterval = @MaxReconciliationInterval(interval = 5, timeUnit = TimeUnit.MINUTES))
 public final class PullSecretReconciler implements Reconciler<Secret> {
   private static final Logger LOG = LoggerFactory.getLogger(PullSecretReconciler.class);
+  /** A pull secret younger than this is not deleted. */
+  static final Duration GRACE = Duration.ofMinutes(2);
 
   private final KubernetesClient client;
   private final Policies policies;
   private final Workloads workloads;
   private final PullSecretWriter writer;
+  private final Clock clock;
   private final SimpleInboundEventSource<Secret> trigger = new SimpleInboundEventSource<>("policy-credentials");
   private volatile IndexerResourceCache<Secret> cache;
 
   public PullSecretReconciler(KubernetesClient client, Policies policies, Workloads workloads,
-      PullSecretWriter writer) {
+      PullSecretWriter writer, Clock clock) {
+    this.clock = clock;
     this.client = client;
     this.policies = policies;
     this.workloads = workloads;
@@ -62,6 +68,11 @@ public final class PullSecretReconciler implements Reconciler<Secret> {
     }
     String namespace = secret.getMetadata().getNamespace();
     String name = secret.getMetadata().getName();
+    // A new secret is written before the workload that needs it is patched: give the patch time.
+    Duration age = Duration.between(Instant.parse(secret.getMetadata().getCreationTimestamp()), clock.instant());
+    if (age.compareTo(GRACE) < 0) {
+      return UpdateControl.<Secret>noUpdate().rescheduleAfter(GRACE.minus(age));
+    }
     if (!workloads.referencesPullSecret(namespace, name)) {
       client.resource(secret).delete();
       LOG.info("Deleted pull secret {}/{}: no workload lists it any more", namespace, name);

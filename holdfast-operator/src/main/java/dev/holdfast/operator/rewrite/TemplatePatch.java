@@ -1,6 +1,5 @@
 package dev.holdfast.operator.rewrite;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -14,6 +13,7 @@ import io.fabric8.kubernetes.api.model.PodSpec;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 
 /**
  * JSON patches (RFC 6902) that point a workload's Pod spec at its copies, and back.
@@ -24,7 +24,6 @@ import java.util.Optional;
  * appended to {@code imagePullSecrets}, never replacing the list.
  */
 public final class TemplatePatch {
-  private static final ObjectMapper JSON = new ObjectMapper();
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
   private TemplatePatch() {}
@@ -38,9 +37,7 @@ public final class TemplatePatch {
       ops.add(op("replace", spec + change.field().pointer(), NODES.textNode(change.image())));
     }
     String originals = OriginalImages.write(rewrite.originals());
-    setAnnotation(ops, "/metadata", object.getMetadata(), OriginalImages.ANNOTATION, originals);
-    kind.templateMetadataPointer().ifPresent(pointer ->
-        setAnnotation(ops, pointer, kind.templateMetadata(object), OriginalImages.ANNOTATION, originals));
+    Map<String, String> annotations = new TreeMap<>(Map.of(OriginalImages.ANNOTATION, originals));
     rewrite.addPullSecret().ifPresent(name -> {
       PodSpec podSpec = kind.podSpec(object);
       ObjectNode entry = NODES.objectNode().put("name", name);
@@ -49,8 +46,11 @@ public final class TemplatePatch {
       } else {
         ops.add(op("add", spec + "/imagePullSecrets/-", entry));
       }
-      setAnnotation(ops, "/metadata", object.getMetadata(), OriginalImages.PULL_SECRET_ANNOTATION, name);
+      annotations.put(OriginalImages.PULL_SECRET_ANNOTATION, name);
     });
+    setAnnotations(ops, "/metadata", object.getMetadata(), annotations);
+    kind.templateMetadataPointer().ifPresent(pointer -> setAnnotations(ops, pointer, kind.templateMetadata(object),
+        Map.of(OriginalImages.ANNOTATION, originals)));
     return ops.toString();
   }
 
@@ -93,14 +93,18 @@ public final class TemplatePatch {
     return Optional.of(ops.toString());
   }
 
-  private static void setAnnotation(ArrayNode ops, String metadataPointer, ObjectMeta metadata, String key,
-      String value) {
+  // An empty annotation map is absent from the object's JSON (the model has one anyway): add the map.
+  private static void setAnnotations(ArrayNode ops, String metadataPointer, ObjectMeta metadata,
+      Map<String, String> added) {
+    ObjectNode map = NODES.objectNode();
+    added.forEach(map::put);
     if (metadata == null) {
-      ops.add(op("add", metadataPointer, NODES.objectNode().set("annotations", NODES.objectNode().put(key, value))));
-    } else if (metadata.getAnnotations() == null) {
-      ops.add(op("add", metadataPointer + "/annotations", NODES.objectNode().put(key, value)));
+      ops.add(op("add", metadataPointer, NODES.objectNode().set("annotations", map)));
+    } else if (metadata.getAnnotations() == null || metadata.getAnnotations().isEmpty()) {
+      ops.add(op("add", metadataPointer + "/annotations", map));
     } else {
-      ops.add(op("add", metadataPointer + "/annotations/" + escape(key), NODES.textNode(value)));
+      added.forEach((key, value) ->
+          ops.add(op("add", metadataPointer + "/annotations/" + escape(key), NODES.textNode(value))));
     }
   }
 
@@ -119,9 +123,5 @@ public final class TemplatePatch {
   /** RFC 6901: {@code ~} is {@code ~0}, {@code /} is {@code ~1}. */
   static String escape(String key) {
     return key.replace("~", "~0").replace("/", "~1");
-  }
-
-  static ObjectMapper json() {
-    return JSON;
   }
 }
