@@ -8,7 +8,7 @@ import picocli.CommandLine.Model.CommandSpec;
 public final class Main implements Runnable {
 
   /** The subcommands, in the order the usage lists them. */
-  private static final List<String> SUBCOMMANDS = List.of("help", "resolve", "inspect", "copy", "sync");
+  private static final List<String> SUBCOMMANDS = List.of("help", "resolve", "inspect", "copy", "sync", "operator", "restore");
 
   private final CommandSpec spec = Specs.command(this, "holdfast",
       "Keeps copies of the images your workloads run, in a registry you control,",
@@ -55,6 +55,8 @@ public final class Main implements Runnable {
       case "inspect" -> new InspectCommand().spec;
       case "copy" -> new CopyCommand().spec;
       case "sync" -> new SyncCommand().spec;
+      case "operator" -> new OperatorCommand();
+      case "restore" -> new RestoreCommand();
       default -> throw new IllegalArgumentException("no subcommand " + name);
     };
   }

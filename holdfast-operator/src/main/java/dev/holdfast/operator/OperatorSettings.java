@@ -64,7 +64,7 @@ public record OperatorSettings(
    */
   public record ImplicitPolicy(ImagePolicySpec spec, RegistryCredentials credentials) {
     public boolean pushCredentialsHandedOut() {
-      return credentials.pull().isEmpty() && credentials.push().isPresent();
+      return credentials.pull().isEmpty() && spec.destination().pullSecret() == null && credentials.push().isPresent();
     }
   }
 

@@ -86,8 +86,12 @@ public final class Policies {
    * @throws CredentialSecrets.InvalidCredentialsException naming the Secret that cannot be read
    */
   public RegistryCredentials credentials(Policy policy) {
-    if (policy.isImplicit()) {
-      return implicit.map(OperatorSettings.ImplicitPolicy::credentials).orElse(RegistryCredentials.NONE);
+    RegistryCredentials given = policy.isImplicit()
+        ? implicit.map(OperatorSettings.ImplicitPolicy::credentials).orElse(RegistryCredentials.NONE)
+        : RegistryCredentials.NONE;
+    Destination destination = policy.spec().destination();
+    if (policy.isImplicit() && (given.pull().isPresent() || destination.pullSecret() == null)) {
+      return given;
     }
     TimedCredentials known = credentials.get(policy.name());
     Instant now = clock.instant();
@@ -95,9 +99,8 @@ public final class Policies {
         && known.read().plus(CREDENTIALS_TTL).isAfter(now)) {
       return known.credentials();
     }
-    Destination destination = policy.spec().destination();
     RegistryCredentials read = new RegistryCredentials(
-        Optional.ofNullable(destination.pushSecret()).map(s -> secrets.basic(s, destination.registry())),
+        given.push().or(() -> Optional.ofNullable(destination.pushSecret()).map(s -> secrets.basic(s, destination.registry()))),
         Optional.ofNullable(destination.pullSecret()).map(s -> secrets.basic(s, destination.registry())));
     credentials.put(policy.name(), new TimedCredentials(policy.generation(), now, read));
     return read;

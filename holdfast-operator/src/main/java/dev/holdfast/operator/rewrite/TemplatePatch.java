@@ -24,6 +24,11 @@ import java.util.TreeMap;
  * appended to {@code imagePullSecrets}, never replacing the list.
  */
 public final class TemplatePatch {
+  /**
+   * What each rewritten field was set to, keyed as {@link OriginalImages}: restore puts back only the
+   * fields that still name these copies, and leaves a field someone changed since alone.
+   */
+  public static final String COPIES_ANNOTATION = "holdfast.dev/copy-images";
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
   private TemplatePatch() {}
@@ -37,7 +42,12 @@ public final class TemplatePatch {
       ops.add(op("replace", spec + change.field().pointer(), NODES.textNode(change.image())));
     }
     String originals = OriginalImages.write(rewrite.originals());
-    Map<String, String> annotations = new TreeMap<>(Map.of(OriginalImages.ANNOTATION, originals));
+    Map<String, String> copies = new TreeMap<>();
+    PodSpecImages.of(kind.podSpec(object)).stream().filter(f -> rewrite.originals().containsKey(f.key()))
+        .forEach(f -> copies.put(f.key(), f.image()));
+    rewrite.changes().forEach(c -> copies.put(c.field().key(), c.image()));
+    Map<String, String> annotations = new TreeMap<>(Map.of(OriginalImages.ANNOTATION, originals,
+        COPIES_ANNOTATION, OriginalImages.write(copies)));
     rewrite.addPullSecret().ifPresent(name -> {
       PodSpec podSpec = kind.podSpec(object);
       ObjectNode entry = NODES.objectNode().put("name", name);
@@ -57,9 +67,10 @@ public final class TemplatePatch {
   /**
    * The patch that puts back the images recorded in the originals annotation, removes the
    * annotations, and removes the pull secret the operator appended; empty when the object records no
-   * originals. A field whose image is no longer the copy (someone changed it since) keeps its value.
+   * originals. A field whose image is no longer the copy the operator set (someone changed it since)
+   * keeps its value.
    */
-  public static Optional<String> restore(WorkloadKind kind, HasMetadata object, String copyRegistry) {
+  public static Optional<String> restore(WorkloadKind kind, HasMetadata object) {
     Map<String, String> annotations = object.getMetadata().getAnnotations();
     Map<String, String> originals = OriginalImages.read(annotations);
     if (originals.isEmpty() && (annotations == null || !annotations.containsKey(OriginalImages.ANNOTATION))) {
@@ -68,10 +79,11 @@ public final class TemplatePatch {
     ArrayNode ops = NODES.arrayNode();
     String spec = kind.podSpecPointer();
     PodSpec podSpec = kind.podSpec(object);
+    Map<String, String> copies = OriginalImages.read(Map.of(OriginalImages.ANNOTATION,
+        annotations.getOrDefault(COPIES_ANNOTATION, "")));
     for (ImageField field : PodSpecImages.of(podSpec)) {
       String original = originals.get(field.key());
-      if (original != null && !original.equals(field.image())
-          && (copyRegistry == null || field.image().startsWith(copyRegistry + "/"))) {
+      if (original != null && field.image().equals(copies.get(field.key()))) {
         ops.add(op("test", spec + field.pointer(), NODES.textNode(field.image())));
         ops.add(op("replace", spec + field.pointer(), NODES.textNode(original)));
       }
@@ -88,6 +100,7 @@ public final class TemplatePatch {
     }
     removeAnnotation(ops, "/metadata", object.getMetadata(), OriginalImages.ANNOTATION);
     removeAnnotation(ops, "/metadata", object.getMetadata(), OriginalImages.PULL_SECRET_ANNOTATION);
+    removeAnnotation(ops, "/metadata", object.getMetadata(), COPIES_ANNOTATION);
     kind.templateMetadataPointer().ifPresent(pointer ->
         removeAnnotation(ops, pointer, kind.templateMetadata(object), OriginalImages.ANNOTATION));
     return Optional.of(ops.toString());

@@ -57,6 +57,9 @@ class TemplatePatchTest {
     assertThat(patched.at("/metadata/annotations/holdfast.dev~1original-images").asText())
         .isEqualTo("{\"containers/web\":\"nginx:1.27\"}");
     assertThat(patched.at("/metadata/annotations/holdfast.dev~1pull-secret").asText()).isEqualTo("holdfast-pull");
+    assertThat(patched.at("/metadata/annotations/holdfast.dev~1copy-images").asText())
+        .isEqualTo("{\"containers/web\":\"copies.example.com/keep/docker.io/library/nginx:1.27@sha256:" + "a".repeat(64)
+            + "\"}");
     assertThat(patched.at("/spec/template/metadata/annotations/holdfast.dev~1original-images").asText())
         .isEqualTo("{\"containers/web\":\"nginx:1.27\"}");
     assertThat(patched.at("/spec/template/metadata/labels/app").asText()).isEqualTo("web");
@@ -73,13 +76,30 @@ class TemplatePatchTest {
         apply(web, TemplatePatch.rewrite(WorkloadKind.DEPLOYMENT, web, rewrite)).toString(), Deployment.class);
 
     JsonNode restored = apply(patched,
-        TemplatePatch.restore(WorkloadKind.DEPLOYMENT, patched, "copies.example.com").orElseThrow());
+        TemplatePatch.restore(WorkloadKind.DEPLOYMENT, patched).orElseThrow());
 
     assertThat(restored.at("/spec/template/spec/containers/0/image").asText()).isEqualTo("nginx:1.27");
     assertThat(restored.at("/spec/template/spec/imagePullSecrets").toString()).isEqualTo("[{\"name\":\"keep-me\"}]");
     assertThat(restored.at("/metadata/annotations").size()).isZero();
     assertThat(restored.at("/spec/template/metadata/annotations").size()).isZero();
-    assertThat(TemplatePatch.restore(WorkloadKind.DEPLOYMENT, web, "copies.example.com")).isEmpty();
+    assertThat(TemplatePatch.restore(WorkloadKind.DEPLOYMENT, web)).isEmpty();
+  }
+
+  @Test
+  void restoreLeavesAFieldSomeoneChangedSinceTheRewrite() throws Exception {
+    Deployment web = deployment(null, List.of());
+    RewritePlan.Rewrite rewrite = new RewritePlan.Rewrite(List.of(
+        new RewritePlan.Change(new ImageField("containers/web", "/containers/0/image", "nginx:1.27"),
+            "copies.example.com/keep/docker.io/library/nginx:1.27@sha256:" + "a".repeat(64))),
+        Map.of("containers/web", "nginx:1.27"), Optional.empty());
+    Deployment patched = Serialization.unmarshal(
+        apply(web, TemplatePatch.rewrite(WorkloadKind.DEPLOYMENT, web, rewrite)).toString(), Deployment.class);
+    patched.getSpec().getTemplate().getSpec().getContainers().get(0).setImage("nginx:1.28");
+
+    JsonNode restored = apply(patched, TemplatePatch.restore(WorkloadKind.DEPLOYMENT, patched).orElseThrow());
+
+    assertThat(restored.at("/spec/template/spec/containers/0/image").asText()).isEqualTo("nginx:1.28");
+    assertThat(restored.at("/metadata/annotations").size()).isZero();
   }
 
   @Test
