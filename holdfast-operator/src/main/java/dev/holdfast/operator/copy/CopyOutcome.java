@@ -43,8 +43,12 @@ public sealed interface CopyOutcome {
       case CopyException.VerificationFailed e -> "VerificationFailed";
       case CopyException.SourceBlocked e -> "Blocked";
       case CopyException.SourceUnavailable e -> {
-        // none of the sources served the image: the last one's failure says why
-        String inner = e.getCause() == null || e.getCause() == e ? "CopyFailed" : reasonFor(e.getCause());
+        // No source served the image. Without a cause, each of them said it has no such image;
+        // else the last failure says why.
+        if (e.getCause() == null) {
+          yield "NotFound";
+        }
+        String inner = reasonFor(e.getCause());
         yield inner.equals("CopyFailed") ? "Unreachable" : inner;
       }
       default -> "CopyFailed";

@@ -20,6 +20,7 @@ import io.fabric8.kubernetes.api.model.LocalObjectReference;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -28,6 +29,7 @@ import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.inbound.SimpleInboundEventSource;
+
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -40,6 +42,7 @@ import java.util.function.Consumer;
  * {@link RewritePlan}); this class reads and writes around them.
  */
 public abstract class WorkloadReconciler<W extends HasMetadata> implements Reconciler<W> {
+  private static final int UNPROCESSABLE_ENTITY = 422;
   private final WorkloadKind kind;
   private final Shared shared;
   private final SimpleInboundEventSource<W> trigger = new SimpleInboundEventSource<>("holdfast-triggers");
@@ -96,6 +99,24 @@ public abstract class WorkloadReconciler<W extends HasMetadata> implements Recon
   }
 
   private void patch(W workload, Policy policy, PodSpec spec, WorkloadSources sources) {
+    try {
+      patchOnce(workload, policy, spec, sources);
+    } catch (KubernetesClientException e) {
+      if (e.getCode() != UNPROCESSABLE_ENTITY) {
+        throw e;
+      }
+      // A test operation failed: the cache was behind (often our own last patch). Plan once more
+      // against the object as it is now.
+      W live = shared.client().resource(workload).get();
+      if (live != null) {
+        PodSpec liveSpec = kind.podSpec(live);
+        patchOnce(live, policy, liveSpec, WorkloadSources.of(PodSpecImages.of(liveSpec),
+            OriginalImages.read(live.getMetadata().getAnnotations()), policy));
+      }
+    }
+  }
+
+  private void patchOnce(W workload, Policy policy, PodSpec spec, WorkloadSources sources) {
     Optional<String> pullSecret = shared.pullSecrets().nameIfNeeded(policy);
     RewritePlan plan = RewritePlan.of(sources.sources(), source -> shared.copies().verifiedCopy(policy, source),
         policy.spec().referenceForm(), pullSecret, names(spec.getImagePullSecrets()));
