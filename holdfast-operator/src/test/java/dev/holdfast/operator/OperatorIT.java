@@ -102,6 +102,7 @@ class OperatorIT {
     if (operator != null) {
       operator.close();
     }
+    kube.client().resources(ImageCopy.class).delete(); // cluster-scoped: other classes start clean
   }
 
   private static String src(String repositoryAndTag) {
