@@ -23,8 +23,10 @@ public final class CopyNames {
     String repository = source.repository();
     String last = repository.substring(repository.lastIndexOf('/') + 1);
     String version = source.tag().orElseGet(() -> source.digest().map(d -> d.encoded().substring(0, 12)).orElse(""));
+    // A run of separators becomes one dash: "1..2" or "1.-rc" would make a DNS label empty or
+    // start it with a dash.
     String readable = (last + "-" + version).toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9.-]+", "-")
-        .replaceAll("^[^a-z0-9]+", "").replaceAll("-{2,}", "-");
+        .replaceAll("^[^a-z0-9]+", "").replaceAll("[.-]{2,}", "-");
     if (readable.length() > MAX_READABLE) {
       readable = readable.substring(0, MAX_READABLE);
     }

@@ -5,6 +5,7 @@ import dev.holdfast.operator.api.ImageCopy;
 import dev.holdfast.operator.api.ImageCopyStatus;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
 import java.util.Optional;
 
@@ -75,7 +76,8 @@ public final class CopyStatus {
 
   /** Failed attempts since the last success. */
   public static int failures(ImageCopy copy) {
-    return copy.getStatus() == null || copy.getStatus().getFailures() == null ? 0 : copy.getStatus().getFailures();
+    return copy.getStatus() == null || copy.getStatus().getFailures() == null ? 0
+        : Math.max(0, copy.getStatus().getFailures()); // a negative count (an edited status) would overflow backoff
   }
 
   /**
@@ -93,8 +95,14 @@ public final class CopyStatus {
 
   /** When the last failed attempt ended; empty when the last attempt succeeded. */
   public static Optional<Instant> lastFailure(ImageCopy copy) {
-    return failures(copy) == 0 || copy.getStatus().getAttemptedAt() == null ? Optional.empty()
-        : Optional.of(Instant.parse(copy.getStatus().getAttemptedAt()));
+    if (failures(copy) == 0 || copy.getStatus().getAttemptedAt() == null) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(Instant.parse(copy.getStatus().getAttemptedAt()));
+    } catch (DateTimeParseException e) { // an edited status must not wedge the ImageCopy's reconcile
+      return Optional.empty();
+    }
   }
 
   private static long generation(ImageCopy copy) {

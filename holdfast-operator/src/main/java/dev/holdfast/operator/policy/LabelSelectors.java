@@ -17,7 +17,8 @@ public final class LabelSelectors {
     Map<String, String> actual = labels == null ? Map.of() : labels;
     if (selector.getMatchLabels() != null) {
       for (Map.Entry<String, String> entry : selector.getMatchLabels().entrySet()) {
-        if (!entry.getValue().equals(actual.get(entry.getKey()))) {
+        if (entry.getKey() == null || entry.getValue() == null
+            || !entry.getValue().equals(actual.get(entry.getKey()))) {
           return false;
         }
       }
@@ -32,7 +33,12 @@ public final class LabelSelectors {
     return true;
   }
 
+  // A requirement without key or operator (the CRD requires neither) holds for no labels; a null
+  // key must not reach the map, which may be immutable and throw.
   private static boolean holds(LabelSelectorRequirement requirement, Map<String, String> labels) {
+    if (requirement.getKey() == null || requirement.getOperator() == null) {
+      return false;
+    }
     String value = labels.get(requirement.getKey());
     List<String> values = requirement.getValues() == null ? List.of() : requirement.getValues();
     return switch (requirement.getOperator()) {

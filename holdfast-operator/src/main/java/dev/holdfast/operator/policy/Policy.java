@@ -40,8 +40,8 @@ public record Policy(String name, ImagePolicySpec spec, long generation, Destina
       throw new InvalidPolicyException(name, problems);
     }
     Destination destination = spec.destination();
-    String target = destination.repository().isEmpty() ? destination.registry()
-        : destination.registry() + "/" + destination.repository();
+    String registry = asParsed(destination.registry());
+    String target = destination.repository().isEmpty() ? registry : registry + "/" + destination.repository();
     DestinationNaming naming = DestinationNaming.of(target,
         DestinationNaming.Scheme.parse(destination.naming().name().toLowerCase(Locale.ROOT)), "_");
     MirrorRules redirects = spec.redirects().isEmpty() ? MirrorRules.empty()
@@ -66,11 +66,17 @@ public record Policy(String name, ImagePolicySpec spec, long generation, Destina
    */
   public boolean isUnderDestination(ImageReference image) {
     Destination destination = spec.destination();
-    if (!image.registry().equalsIgnoreCase(destination.registry())) {
+    if (!image.registry().equalsIgnoreCase(asParsed(destination.registry()))) {
       return false;
     }
     String prefix = destination.repository();
     return prefix.isEmpty() || image.repository().equals(prefix) || image.repository().startsWith(prefix + "/");
+  }
+
+  // ImageReference.parse reads index.docker.io as docker.io, so copies named under index.docker.io
+  // would read back under another registry: never recognised as copies, and copied again.
+  private static String asParsed(String registry) {
+    return registry.equals("index.docker.io") ? ImageReference.DOCKER_HUB : registry;
   }
 
   private static String redirectsYaml(List<ImagePolicySpec.Redirect> redirects) {

@@ -24,9 +24,21 @@ public final class PolicyValidation {
   /** Every problem of {@code spec}; empty when it can be used. */
   public static List<PolicyProblem> problems(ImagePolicySpec spec) {
     List<PolicyProblem> problems = new ArrayList<>();
+    if (spec == null) { // the CRD does not require spec
+      problems.add(new PolicyProblem("spec", "is required"));
+      return problems;
+    }
     Destination destination = spec.destination();
     if (destination == null || destination.registry() == null || destination.registry().isBlank()) {
       problems.add(new PolicyProblem("spec.destination.registry", "is required"));
+    } else if (destination.registry().contains("/") || destination.registry().startsWith("oci:")) {
+      // Images are compared with the registry as spelt, and it keys the pull secrets: a scheme or a
+      // path here would hide every copy from Policy.isUnderDestination, and copies be copied again.
+      problems.add(new PolicyProblem("spec.destination.registry", "\"" + destination.registry()
+          + "\" is not host[:port]: no scheme and no path (a path goes in spec.destination.repository)"));
+    } else if (destination.repository().endsWith("/")) {
+      problems.add(new PolicyProblem("spec.destination.repository", "\"" + destination.repository()
+          + "\" must not end with /"));
     } else {
       String target = destination.repository().isEmpty() ? destination.registry()
           : destination.registry() + "/" + destination.repository();
@@ -73,7 +85,11 @@ public final class PolicyValidation {
     for (int i = 0; i < selector.getMatchExpressions().size(); i++) {
       var expression = selector.getMatchExpressions().get(i);
       String field = "spec.namespaceSelector.matchExpressions[" + i + "]";
-      if (!OPERATORS.contains(expression.getOperator())) {
+      if (expression.getKey() == null || expression.getKey().isBlank()) { // the CRD does not require it
+        problems.add(new PolicyProblem(field + ".key", "is required"));
+      }
+      boolean known = expression.getOperator() != null && OPERATORS.contains(expression.getOperator());
+      if (!known) {
         problems.add(new PolicyProblem(field + ".operator", "\"" + expression.getOperator()
             + "\" is not one of In, NotIn, Exists, DoesNotExist"));
       }
@@ -81,7 +97,7 @@ public final class PolicyValidation {
       boolean hasValues = expression.getValues() != null && !expression.getValues().isEmpty();
       if (needsValues && !hasValues) {
         problems.add(new PolicyProblem(field + ".values", "must not be empty for " + expression.getOperator()));
-      } else if (!needsValues && hasValues && OPERATORS.contains(expression.getOperator())) {
+      } else if (!needsValues && hasValues && known) {
         problems.add(new PolicyProblem(field + ".values", "must be empty for " + expression.getOperator()));
       }
     }

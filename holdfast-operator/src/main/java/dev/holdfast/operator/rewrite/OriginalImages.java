@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeMap;
 
 /**
@@ -27,11 +28,17 @@ public final class OriginalImages {
     if (value == null || value.isBlank()) {
       return Map.of();
     }
+    Map<String, String> read;
     try {
-      return Map.copyOf(JSON.readValue(value, new TypeReference<Map<String, String>>() {}));
+      read = JSON.readValue(value, new TypeReference<Map<String, String>>() {});
     } catch (JsonProcessingException e) {
       return Map.of();
     }
+    if (read == null) { // the text "null"
+      return Map.of();
+    }
+    read.values().removeIf(Objects::isNull); // {"containers/web":null}: anyone may edit the annotation
+    return Map.copyOf(read);
   }
 
   /** The annotation's value for {@code originals}, keys sorted so equal maps give equal text. */

@@ -44,7 +44,7 @@ public final class Ownership {
     if (annotations != null && annotations.containsKey(MIRROR_POD)) {
       return new Decision.LeaveAlone("a mirror Pod of a static Pod");
     }
-    if (skipOwnerKinds.contains(object.getKind())) {
+    if (skipped(skipOwnerKinds, object.getKind())) {
       return new Decision.LeaveAlone("the policy leaves " + object.getKind() + " objects alone");
     }
     Optional<OwnerReference> controller = controller(object);
@@ -52,7 +52,7 @@ public final class Ownership {
       return new Decision.Handle();
     }
     OwnerReference owner = controller.get();
-    if (skipOwnerKinds.contains(owner.getKind())) {
+    if (skipped(skipOwnerKinds, owner.getKind())) {
       return new Decision.LeaveAlone("owned by " + owner.getKind() + " " + owner.getName()
           + ", a kind the policy leaves alone");
     }
@@ -61,6 +61,11 @@ public final class Ownership {
     }
     return new Decision.LeaveAlone("owned by " + owner.getKind() + " " + owner.getName()
         + " (" + owner.getApiVersion() + "), which Holdfast does not manage");
+  }
+
+  // A policy's list is immutable, and an immutable list's contains(null) throws.
+  private static boolean skipped(Collection<String> skipOwnerKinds, String kind) {
+    return kind != null && skipOwnerKinds.contains(kind);
   }
 
   private static Optional<OwnerReference> controller(HasMetadata object) {
