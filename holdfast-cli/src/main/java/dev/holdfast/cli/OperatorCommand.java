@@ -168,6 +168,7 @@ final class OperatorCommand implements Callable<Integer> {
         stopped.countDown();
       }, "holdfast-shutdown");
       Runtime.getRuntime().addShutdownHook(hook);
+      operator.onLostLeadership(() -> System.exit(1)); // another replica leads now; restart and stand by
       operator.start();
       stopped.await();
     }

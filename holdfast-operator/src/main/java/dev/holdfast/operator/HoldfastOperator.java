@@ -17,6 +17,7 @@ import dev.holdfast.operator.reconcile.WorkloadReconciler;
 import dev.holdfast.operator.reconcile.WorkloadReconcilers;
 import dev.holdfast.operator.reconcile.Workloads;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
@@ -44,6 +45,8 @@ public final class HoldfastOperator implements AutoCloseable {
   private ImageCopyReconciler copies;
   private ProbeServer probes;
   private volatile boolean started;
+  private volatile boolean closing;
+  private volatile Runnable lostLeadership = () -> {};
 
   public HoldfastOperator(KubernetesClient client, OperatorSettings settings) {
     this.client = client;
@@ -76,10 +79,16 @@ public final class HoldfastOperator implements AutoCloseable {
       o.withKubernetesClient(client)
           .withCloseClientOnStop(false)
           .withConcurrentReconciliationThreads(8)
-          .withMetrics(MicrometerMetrics.newPerResourceCollectingMicrometerMetricsBuilder(meters).build());
+          .withMetrics(MicrometerMetrics.withoutPerResourceMetrics(meters));
       if (settings.leaderElection()) {
+        // JOSDK would exit the JVM when leadership ends, even when this operator is being closed (in a
+        // shutdown hook, that deadlocks): a lost lease is reported to lostLeadership instead.
         o.withLeaderElectionConfiguration(new LeaderElectionConfiguration(OperatorSettings.LEASE_NAME,
-            settings.namespace(), settings.identity()));
+            settings.namespace(), LeaderElectionConfiguration.LEASE_DURATION_DEFAULT_VALUE,
+            LeaderElectionConfiguration.RENEW_DEADLINE_DEFAULT_VALUE,
+            LeaderElectionConfiguration.RETRY_PERIOD_DEFAULT_VALUE, settings.identity(),
+            new LeaderCallbacks(() -> LOG.info("{} leads", settings.identity()), this::stoppedLeading,
+                leader -> { }), false));
       }
     });
     operator.register(copies);
@@ -100,6 +109,26 @@ public final class HoldfastOperator implements AutoCloseable {
             + " of {} will be handed to the namespaces whose workloads use copies", p.spec().destination().registry()));
     LOG.info("Holdfast operator started (namespace {}, identity {}, leader election {})", settings.namespace(),
         settings.identity(), settings.leaderElection() ? "on" : "off");
+  }
+
+  /**
+   * What to do when this replica loses its lease while running: it must stop acting at once, since
+   * another replica now leads. The command line exits the process; the default does nothing more
+   * than stop the operator.
+   */
+  public void onLostLeadership(Runnable action) {
+    this.lostLeadership = action;
+  }
+
+  private void stoppedLeading() {
+    if (!closing) {
+      LOG.error("{} lost the lease {}/{}: stopping", settings.identity(), settings.namespace(),
+          OperatorSettings.LEASE_NAME);
+      Thread.ofPlatform().name("holdfast-lost-lease").start(() -> {
+        close();
+        lostLeadership.run();
+      });
+    }
   }
 
   /** Whether the controllers have started with synced informers. */
@@ -125,6 +154,7 @@ public final class HoldfastOperator implements AutoCloseable {
 
   @Override
   public synchronized void close() {
+    closing = true;
     started = false;
     if (operator != null) {
       operator.stop();

@@ -29,7 +29,7 @@ public final class OperatorMetrics {
   public void imagesByState(Supplier<Map<String, Long>> counts) {
     for (String state : new String[] {"ready", "copying", "failed", "pending"}) {
       Gauge.builder("holdfast.images", counts, c -> c.get().getOrDefault(state, 0L))
-          .description("ImageCopies by state").tag("state", state).register(registry);
+          .description("ImageCopies by state").tag("state", state).strongReference(true).register(registry);
     }
   }
 
