@@ -35,7 +35,7 @@ public record Policy(String name, ImagePolicySpec spec, long generation, Destina
    * @throws InvalidPolicyException naming the field when the spec cannot be used
    */
   public static Policy of(String name, ImagePolicySpec spec, long generation) {
-    List<PolicyProblem> problems = PolicyValidation.problems(spec);
+    List<PolicyProblem> problems = PolicyValidation.problems(name, spec);
     if (!problems.isEmpty()) {
       throw new InvalidPolicyException(name, problems);
     }

@@ -19,7 +19,21 @@ import java.util.Set;
 public final class PolicyValidation {
   private static final Set<String> OPERATORS = Set.of("In", "NotIn", "Exists", "DoesNotExist");
 
+  /** The longest policy name: a label value holds 63 characters. */
+  public static final int MAX_NAME = 48;
+
   private PolicyValidation() {}
+
+  /** Every problem of {@code spec}; empty when it can be used. */
+  public static List<PolicyProblem> problems(String name, ImagePolicySpec spec) {
+    List<PolicyProblem> problems = new ArrayList<>();
+    if (name != null && name.length() > MAX_NAME) {
+      problems.add(new PolicyProblem("metadata.name", "has " + name.length() + " characters; at most " + MAX_NAME
+          + ", since it names pull secrets (holdfast-pull-NAME) and labels ImageCopies"));
+    }
+    problems.addAll(problems(spec));
+    return problems;
+  }
 
   /** Every problem of {@code spec}; empty when it can be used. */
   public static List<PolicyProblem> problems(ImagePolicySpec spec) {

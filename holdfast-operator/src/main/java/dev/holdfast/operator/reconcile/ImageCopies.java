@@ -62,7 +62,7 @@ public final class ImageCopies {
       try {
         ImageReference reference = ImageReference.parse(copy.getStatus().getCopy());
         return reference.name().equals(policy.destinationFor(source).name()) ? Optional.of(reference) : Optional.empty();
-      } catch (InvalidReferenceException e) {
+      } catch (IllegalArgumentException e) { // an invalid reference, or a source whose copy cannot be named
         return Optional.empty();
       }
     });

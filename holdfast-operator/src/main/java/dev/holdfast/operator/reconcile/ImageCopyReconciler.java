@@ -90,7 +90,12 @@ public final class ImageCopyReconciler implements Reconciler<ImageCopy> {
       return failedBeforeCopy(copy, "PolicyNotFound",
           "no valid ImagePolicy " + copy.getSpec().getPolicy() + " is in force", now);
     }
-    ImageReference destination = policy.get().destinationFor(source);
+    ImageReference destination;
+    try {
+      destination = policy.get().destinationFor(source);
+    } catch (IllegalArgumentException e) {
+      return failedBeforeCopy(copy, "InvalidDestination", e.getMessage(), now);
+    }
     if (CopyStatus.isReady(copy) && copies.verifiedCopy(policy.get(), source).isPresent()) {
       workloads.reconcileUsersOf(source);
       return usedByChanged(copy, usedBy) ? patch(copy, withUsedBy(copy, usedBy)) : UpdateControl.noUpdate();

@@ -77,7 +77,7 @@ public final class ImagePolicyReconciler implements Reconciler<ImagePolicy> {
   @Override
   public UpdateControl<ImagePolicy> reconcile(ImagePolicy object, Context<ImagePolicy> context) {
     String name = object.getMetadata().getName();
-    List<PolicyProblem> problems = PolicyValidation.problems(object.getSpec());
+    List<PolicyProblem> problems = PolicyValidation.problems(name, object.getSpec());
     Optional<Policy> policy = policies.parse(object);
     Optional<String> credentialsProblem = Optional.empty();
     String fingerprint = "invalid";
@@ -97,6 +97,7 @@ public final class ImagePolicyReconciler implements Reconciler<ImagePolicy> {
       workloads.reconcileAll();
       pullSecrets.reconcilePolicy(name);
     }
+    invalidImages.prune(name, workloads::exists);
     List<ImageCopy> ofPolicy = copies.list(c -> name.equals(c.getSpec().getPolicy())).toList();
     ImagePolicyStatus status = PolicyStatus.of(object, problems, credentialsProblem, ofPolicy,
         invalidImages.of(name), clock.instant());

@@ -18,6 +18,14 @@ public final class InvalidImages {
     return !problems.equals(before == null ? "" : before);
   }
 
+  /** Forgets the workloads ({@code ns/Kind/name}) that no longer exist. */
+  public void prune(String policy, java.util.function.Predicate<String> exists) {
+    Map<String, String> entries = byPolicy.get(policy);
+    if (entries != null) {
+      entries.keySet().removeIf(workload -> !exists.test(workload));
+    }
+  }
+
   /** The invalid images of a policy's workloads, sorted. */
   public List<String> of(String policy) {
     return byPolicy.getOrDefault(policy, Map.of()).entrySet().stream().sorted(Map.Entry.comparingByKey())

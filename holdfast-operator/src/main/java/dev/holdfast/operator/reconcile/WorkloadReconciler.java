@@ -30,7 +30,9 @@ import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.inbound.SimpleInboundEventSource;
 
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
 
@@ -75,8 +77,7 @@ public abstract class WorkloadReconciler<W extends HasMetadata> implements Recon
       return UpdateControl.noUpdate();
     }
     PodSpec spec = kind.podSpec(workload);
-    WorkloadSources sources = WorkloadSources.of(PodSpecImages.of(spec),
-        OriginalImages.read(workload.getMetadata().getAnnotations()), policy);
+    WorkloadSources sources = sources(workload, spec, policy);
     String invalid = String.join("; ", sources.invalid().stream().map(Object::toString).toList());
     String key = namespace + "/" + kind.kind() + "/" + workload.getMetadata().getName();
     if (shared.invalidImages().set(policy.name(), key, invalid)) {
@@ -110,8 +111,7 @@ public abstract class WorkloadReconciler<W extends HasMetadata> implements Recon
       W live = shared.client().resource(workload).get();
       if (live != null) {
         PodSpec liveSpec = kind.podSpec(live);
-        patchOnce(live, policy, liveSpec, WorkloadSources.of(PodSpecImages.of(liveSpec),
-            OriginalImages.read(live.getMetadata().getAnnotations()), policy));
+        patchOnce(live, policy, liveSpec, sources(live, liveSpec, policy));
       }
     }
   }
@@ -120,14 +120,24 @@ public abstract class WorkloadReconciler<W extends HasMetadata> implements Recon
     Optional<String> pullSecret = shared.pullSecrets().nameIfNeeded(policy);
     RewritePlan plan = RewritePlan.of(sources.sources(), source -> shared.copies().verifiedCopy(policy, source),
         policy.spec().referenceForm(), pullSecret, names(spec.getImagePullSecrets()));
-    if (!(plan instanceof RewritePlan.Rewrite rewrite)) {
+    if (!(plan instanceof RewritePlan.Rewrite planned)) {
       return;
     }
+    Map<String, String> originals = new HashMap<>(sources.kept());
+    originals.putAll(planned.originals());
+    RewritePlan.Rewrite rewrite = new RewritePlan.Rewrite(planned.changes(), originals, planned.addPullSecret());
     rewrite.addPullSecret().ifPresent(name -> shared.pullSecrets().ensure(workload.getMetadata().getNamespace(), policy));
     String patch = TemplatePatch.rewrite(kind, workload, rewrite);
     shared.client().resource(workload).patch(PatchContext.of(PatchType.JSON), patch);
     shared.events().normal(workload, "Patched", "pointed at verified copies: " + String.join(", ",
         rewrite.changes().stream().map(c -> c.field().key() + " -> " + c.image()).toList()));
+  }
+
+  private static WorkloadSources sources(HasMetadata workload, PodSpec spec, Policy policy) {
+    Map<String, String> annotations = workload.getMetadata().getAnnotations();
+    Map<String, String> copies = annotations == null ? Map.of()
+        : OriginalImages.parse(annotations.get(TemplatePatch.COPIES_ANNOTATION));
+    return WorkloadSources.of(PodSpecImages.of(spec), OriginalImages.read(annotations), copies, policy);
   }
 
   private static List<SecretReference> pullSecrets(String namespace, PodSpec spec) {

@@ -58,6 +58,16 @@ public final class Workloads {
     return new ArrayList<>(keys);
   }
 
+  /** Whether the workload {@code ns/Kind/name} is in a cache. */
+  public boolean exists(String key) {
+    String[] parts = key.split("/", 3);
+    if (parts.length != 3) {
+      return false;
+    }
+    return WorkloadKind.of(parts[1]).map(kinds::get)
+        .map(r -> r.cache().get(new ResourceID(parts[2], parts[0])).isPresent()).orElse(false);
+  }
+
   /** Reconciles every workload that names {@code source}. */
   public void reconcileUsersOf(ImageReference source) {
     kinds.values().forEach(r -> r.cache().byIndex(BY_IMAGE, source.toString())

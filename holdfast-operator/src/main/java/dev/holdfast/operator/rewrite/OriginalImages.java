@@ -24,7 +24,14 @@ public final class OriginalImages {
 
   /** The originals recorded in {@code annotations}; empty when there are none or they do not parse. */
   public static Map<String, String> read(Map<String, String> annotations) {
-    String value = annotations == null ? null : annotations.get(ANNOTATION);
+    return parse(annotations == null ? null : annotations.get(ANNOTATION));
+  }
+
+  /**
+   * A map of field keys to images as this annotation (or {@code holdfast.dev/copy-images}) writes
+   * it; empty when the text is absent or does not parse.
+   */
+  public static Map<String, String> parse(String value) {
     if (value == null || value.isBlank()) {
       return Map.of();
     }

@@ -79,8 +79,7 @@ public final class TemplatePatch {
     ArrayNode ops = NODES.arrayNode();
     String spec = kind.podSpecPointer();
     PodSpec podSpec = kind.podSpec(object);
-    Map<String, String> copies = OriginalImages.read(Map.of(OriginalImages.ANNOTATION,
-        annotations.getOrDefault(COPIES_ANNOTATION, "")));
+    Map<String, String> copies = OriginalImages.parse(annotations.get(COPIES_ANNOTATION));
     for (ImageField field : PodSpecImages.of(podSpec)) {
       String original = originals.get(field.key());
       if (original != null && field.image().equals(copies.get(field.key()))) {

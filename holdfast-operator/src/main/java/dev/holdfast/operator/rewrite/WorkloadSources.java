@@ -21,8 +21,11 @@ import java.util.Map;
  * @param invalid fields whose image (or recorded original) is not a valid reference
  * @param leftAlone fields left as they are: at the destination without an original, or not selected
  *     by the policy's patterns
+ * @param kept the recorded originals of fields left alone that still name their copy (the policy's
+ *     patterns no longer select them): a rewrite keeps them, so that restore can still put them back
  */
-public record WorkloadSources(List<Source> sources, List<Invalid> invalid, List<ImageField> leftAlone) {
+public record WorkloadSources(List<Source> sources, List<Invalid> invalid, List<ImageField> leftAlone,
+    Map<String, String> kept) {
 
   /**
    * A field and its source.
@@ -42,10 +45,22 @@ public record WorkloadSources(List<Source> sources, List<Invalid> invalid, List<
 
   /** The sources of {@code fields} under {@code policy}, given the recorded originals. */
   public static WorkloadSources of(List<ImageField> fields, Map<String, String> originals, Policy policy) {
+    return of(fields, originals, Map.of(), policy);
+  }
+
+  /**
+   * The sources of {@code fields} under {@code policy}, given the recorded originals and the copies
+   * the operator set ({@code holdfast.dev/copy-images}). A field under the destination has its
+   * recorded original as source only while it names the recorded copy (when one is recorded): a
+   * field someone pointed at another image under the destination is theirs, and left alone.
+   */
+  public static WorkloadSources of(List<ImageField> fields, Map<String, String> originals,
+      Map<String, String> copies, Policy policy) {
     ImagePatterns patterns = ImagePatterns.of(policy.spec().includeImages(), policy.spec().excludeImages());
     List<Source> sources = new ArrayList<>();
     List<Invalid> invalid = new ArrayList<>();
     List<ImageField> leftAlone = new ArrayList<>();
+    Map<String, String> kept = new java.util.TreeMap<>();
     for (ImageField field : fields) {
       ImageReference current;
       try {
@@ -58,7 +73,8 @@ public record WorkloadSources(List<Source> sources, List<Invalid> invalid, List<
       ImageReference source = current;
       if (policy.isUnderDestination(current)) {
         String original = originals.get(field.key());
-        if (original == null) {
+        String recordedCopy = copies.get(field.key());
+        if (original == null || (recordedCopy != null && !recordedCopy.equals(field.image()))) {
           leftAlone.add(field);
           continue;
         }
@@ -74,9 +90,12 @@ public record WorkloadSources(List<Source> sources, List<Invalid> invalid, List<
         sources.add(new Source(field, written, source));
       } else {
         leftAlone.add(field);
+        if (!written.equals(field.image())) {
+          kept.put(field.key(), written);
+        }
       }
     }
-    return new WorkloadSources(List.copyOf(sources), List.copyOf(invalid), List.copyOf(leftAlone));
+    return new WorkloadSources(List.copyOf(sources), List.copyOf(invalid), List.copyOf(leftAlone), Map.copyOf(kept));
   }
 
   /** The distinct source references, in field order. */

@@ -223,4 +223,15 @@ class PolicyValidationTest {
     // The CRD does not require spec; an ImagePolicy without one must be reported, not break every reconcile.
     assertThat(fields(null)).containsExactly("spec");
   }
+
+  @Test
+  void aPolicyNameLongerThanALabelValueCanHoldIsNamedAsTheProblem() {
+    ImagePolicySpec spec = ImagePolicySpec.to(ImagePolicySpec.Destination.of("r.example.com", ""));
+    assertThat(PolicyValidation.problems("a".repeat(PolicyValidation.MAX_NAME), spec)).isEmpty();
+    assertThat(PolicyValidation.problems("a".repeat(PolicyValidation.MAX_NAME + 1), spec))
+        .singleElement().satisfies(p -> {
+          assertThat(p.field()).isEqualTo("metadata.name");
+          assertThat(p.message()).contains("at most " + PolicyValidation.MAX_NAME);
+        });
+  }
 }

@@ -97,4 +97,15 @@ class InvalidImagesTest {
     assertThat(invalid.of("p")).hasSize(200).isSorted();
     assertThat(changes).hasValue(200);
   }
+
+  @Test
+  void pruneForgetsWorkloadsThatNoLongerExist() {
+    InvalidImages invalid = new InvalidImages();
+    invalid.set("p", "ns/Deployment/gone", "containers/x: \"A:1\": bad");
+    invalid.set("p", "ns/Deployment/here", "containers/x: \"B:1\": bad");
+
+    invalid.prune("p", workload -> workload.endsWith("/here"));
+
+    assertThat(invalid.of("p")).containsExactly("ns/Deployment/here: containers/x: \"B:1\": bad");
+  }
 }

@@ -200,4 +200,46 @@ class WorkloadSourcesTest {
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> sources.sources().clear())
         .isInstanceOf(UnsupportedOperationException.class);
   }
+
+  // --- the copies the operator recorded (holdfast.dev/copy-images) ---
+
+  @Test
+  void aFieldStillNamingItsRecordedCopyHasItsOriginalAsSource() {
+    String copy = copyOf("nginx:1.27");
+    ImageField field = field("web", copy);
+
+    WorkloadSources sources = WorkloadSources.of(List.of(field), Map.of("containers/web", "nginx:1.27"),
+        Map.of("containers/web", copy), POLICY);
+
+    assertThat(sources.sources()).containsExactly(
+        new WorkloadSources.Source(field, "nginx:1.27", ImageReference.parse("nginx:1.27")));
+  }
+
+  @Test
+  void aFieldSomeonePointedAtAnotherImageUnderTheDestinationIsTheirsAndLeftAlone() {
+    String theirs = "copies.example.com/keep/team/own-build:7";
+    ImageField field = field("web", theirs);
+
+    WorkloadSources sources = WorkloadSources.of(List.of(field), Map.of("containers/web", "nginx:1.27"),
+        Map.of("containers/web", copyOf("nginx:1.27")), POLICY);
+
+    assertThat(sources.sources()).isEmpty();
+    assertThat(sources.leftAlone()).containsExactly(field);
+    assertThat(sources.kept()).isEmpty();
+  }
+
+  @Test
+  void aCopiedFieldThePatternsNoLongerSelectKeepsItsOriginalForRestore() {
+    Policy excluding = policy(List.of(), List.of("docker.io/library/nginx"));
+    String copy = excluding.destinationFor(ImageReference.parse("nginx:1.27"))
+        .withDigest(dev.holdfast.oci.reference.Digest.parse(SHA)).toString();
+    ImageField field = field("web", copy);
+
+    WorkloadSources sources = WorkloadSources.of(List.of(field), Map.of("containers/web", "nginx:1.27"),
+        Map.of("containers/web", copy), excluding);
+
+    assertThat(sources.sources()).isEmpty();
+    assertThat(sources.leftAlone()).containsExactly(field);
+    assertThat(sources.kept()).containsExactly(Map.entry("containers/web", "nginx:1.27"));
+  }
 }
