@@ -46,10 +46,4 @@ public final class OperatorMetrics {
     Counter.builder("holdfast.registry.outcomes").description("Copy job outcomes by registry and reason")
         .tag("registry", registry).tag("reason", reason).register(this.registry).increment();
   }
-
-  /** Counts a reconcile that failed with an exception, by controller. */
-  public void reconcileError(String controller) {
-    Counter.builder("holdfast.reconcile.errors").description("Reconciles that threw")
-        .tag("controller", controller).register(registry).increment();
-  }
 }
