@@ -57,9 +57,10 @@ public final class ControlPlane {
     Path root = findRepositoryRoot();
     Path dir;
     try {
+      // a module's target directory in the build, the temporary directory elsewhere (a benchmark)
       Path target = Path.of("target").toAbsolutePath();
-      Files.createDirectories(target);
-      dir = Files.createTempDirectory(target, "testenv-");
+      Path base = Files.isDirectory(target) ? target : Path.of(System.getProperty("java.io.tmpdir"));
+      dir = Files.createTempDirectory(base, "holdfast-testenv-");
     } catch (IOException e) {
       throw new UncheckedIOException("create a directory for the control plane", e);
     }
