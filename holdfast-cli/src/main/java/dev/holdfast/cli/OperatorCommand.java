@@ -14,6 +14,8 @@ import dev.holdfast.operator.OperatorSettings;
 import dev.holdfast.operator.api.ImagePolicySpec;
 import dev.holdfast.operator.api.SecretReference;
 import dev.holdfast.operator.policy.RegistryCredentials;
+import dev.holdfast.operator.webhook.WebhookServer;
+import dev.holdfast.operator.webhook.WebhookSettings;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -106,7 +108,8 @@ final class OperatorCommand implements Callable<Integer> {
   String naming;
 
   @Option(names = "--rewrite", paramLabel = "MODE", defaultValue = "Patch",
-      description = "Patch (the default: the workloads' Pod templates), Webhook, or None (copy only).")
+      description = "Patch (the default: the workloads' Pod templates), Webhook (Pods at admission; needs"
+          + " --webhook-address or --webhook-port), Redirect, or None (copy only).")
   ImagePolicySpec.RewriteMode rewrite;
 
   @Option(names = "--reference-form", paramLabel = "FORM", defaultValue = "TagAndDigest",
@@ -135,6 +138,33 @@ final class OperatorCommand implements Callable<Integer> {
   @Option(names = "--metrics-address", paramLabel = "HOST:PORT", defaultValue = ":8080",
       description = "Where /metrics, /healthz and /readyz are served (default :8080; \"\" turns it off).")
   String metricsAddress;
+
+  @Option(names = "--webhook-address", paramLabel = "HOST:PORT",
+      description = "Out of the cluster: serve the admission webhook here and register it by URL"
+          + " (https://HOST:PORT/mutate), as envtest does.")
+  String webhookAddress;
+
+  @Option(names = "--webhook-port", paramLabel = "PORT",
+      description = "In the cluster: serve the admission webhook on this port, behind --webhook-service.")
+  Integer webhookPort;
+
+  @Option(names = "--webhook-service", paramLabel = "NAME",
+      description = "The Service (in the operator's namespace, port 443) the API server calls the webhook through.")
+  String webhookService;
+
+  @Option(names = "--webhook-failure-policy", paramLabel = "POLICY", defaultValue = "Ignore",
+      description = "Ignore (the default: Pods are created unchanged when no replica answers) or Fail.")
+  String webhookFailurePolicy;
+
+  @Option(names = "--webhook-certificates", paramLabel = "WHO", defaultValue = "self",
+      description = "self (the default: the operator keeps its own CA and serving certificate) or external"
+          + " (cert-manager keeps tls.crt, tls.key and ca.crt in --webhook-secret).")
+  String webhookCertificates;
+
+  @Option(names = "--webhook-secret", paramLabel = "NAME", defaultValue = WebhookSettings.DEFAULT_SECRET,
+      description = "The Secret of the webhook's certificates, in the operator's namespace (default "
+          + WebhookSettings.DEFAULT_SECRET + ").")
+  String webhookSecret;
 
   @Option(names = "--max-concurrent-copies", paramLabel = "N", defaultValue = "4",
       description = "Copy jobs at once (default 4).")
@@ -188,8 +218,41 @@ final class OperatorCommand implements Callable<Integer> {
     }
     settings = new OperatorSettings(settings.implicitPolicy(), settings.namespace(), settings.leaderElection(),
         settings.identity(), address(metricsAddress), maxConcurrentCopies, settings.retryBase(), settings.retryCap(),
-        settings.caBundles(), settings.insecureRegistries(), Clock.systemUTC());
+        settings.caBundles(), settings.insecureRegistries(), webhook(operatorNamespace), Clock.systemUTC());
     return isSet(registry) ? settings.withImplicitPolicy(implicitPolicy(operatorNamespace)) : settings;
+  }
+
+  private Optional<WebhookSettings> webhook(String operatorNamespace) {
+    if (webhookAddress != null && (webhookPort != null || webhookService != null)) {
+      throw new ParameterException(spec.commandLine(),
+          "--webhook-address (out of the cluster) and --webhook-port/--webhook-service (in it) do not go together");
+    }
+    WebhookSettings.Certificates certificates = switch (webhookCertificates.toLowerCase(Locale.ROOT)) {
+      case "self" -> WebhookSettings.Certificates.SELF;
+      case "external" -> WebhookSettings.Certificates.EXTERNAL;
+      default -> throw new ParameterException(spec.commandLine(),
+          "--webhook-certificates \"" + webhookCertificates + "\": use self or external");
+    };
+    if (!webhookFailurePolicy.equals("Ignore") && !webhookFailurePolicy.equals("Fail")) {
+      throw new ParameterException(spec.commandLine(),
+          "--webhook-failure-policy \"" + webhookFailurePolicy + "\": use Ignore or Fail");
+    }
+    if (webhookAddress != null) {
+      InetSocketAddress listen = address(webhookAddress).orElseThrow();
+      String host = listen.getHostString().equals("0.0.0.0") ? "127.0.0.1" : listen.getHostString();
+      java.net.URI url = java.net.URI.create("https://" + host + ":" + listen.getPort() + WebhookServer.PATH);
+      return Optional.of(new WebhookSettings(listen, new WebhookSettings.Registration.Url(url), webhookFailurePolicy,
+          certificates, webhookSecret));
+    }
+    if (webhookService != null || webhookPort != null) {
+      if (webhookService == null || webhookPort == null) {
+        throw new ParameterException(spec.commandLine(), "--webhook-port and --webhook-service go together");
+      }
+      return Optional.of(new WebhookSettings(new InetSocketAddress(webhookPort),
+          new WebhookSettings.Registration.Service(operatorNamespace, webhookService, 443), webhookFailurePolicy,
+          certificates, webhookSecret));
+    }
+    return Optional.empty();
   }
 
   private OperatorSettings.ImplicitPolicy implicitPolicy(String operatorNamespace) {

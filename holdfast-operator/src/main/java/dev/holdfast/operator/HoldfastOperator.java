@@ -1,6 +1,12 @@
 package dev.holdfast.operator;
 
 import dev.holdfast.operator.copy.CopyService;
+import dev.holdfast.operator.copy.RegistryAccess;
+import dev.holdfast.operator.webhook.AdmissionHandler;
+import dev.holdfast.operator.webhook.MemoryState;
+import dev.holdfast.operator.webhook.MirrorPresence;
+import dev.holdfast.operator.webhook.Webhook;
+import dev.holdfast.operator.webhook.WebhookMetrics;
 import dev.holdfast.operator.events.EventRecorder;
 import dev.holdfast.operator.metrics.OperatorMetrics;
 import dev.holdfast.operator.metrics.ProbeServer;
@@ -44,6 +50,8 @@ public final class HoldfastOperator implements AutoCloseable {
   private Namespaces namespaces;
   private ImageCopyReconciler copies;
   private ProbeServer probes;
+  private Webhook webhook;
+  private MirrorPresence mirrors;
   private volatile boolean started;
   private volatile boolean closing;
   private volatile Runnable lostLeadership = () -> {};
@@ -64,8 +72,10 @@ public final class HoldfastOperator implements AutoCloseable {
     PullSecretWriter pullSecretWriter = new PullSecretWriter(client, policies);
     namespaces = new Namespaces(client, workloads::reconcileNamespace);
 
-    CopyService.Factory jobs = done -> new CopyService(client, settings.caBundles(), settings.insecureRegistries(),
-        settings.maxConcurrentCopies(), settings.clock(), metrics, done);
+    RegistryAccess access = new RegistryAccess(client, settings.caBundles(), settings.insecureRegistries());
+    mirrors = new MirrorPresence(access, policies, settings.clock());
+    CopyService.Factory jobs = done -> new CopyService(access, settings.maxConcurrentCopies(), settings.clock(),
+        metrics, done);
     copies = new ImageCopyReconciler(imageCopies, policies, workloads, jobs, events, settings.retryBase(),
         settings.retryCap(), settings.clock());
     PullSecretReconciler pullSecrets = new PullSecretReconciler(client, policies, workloads, pullSecretWriter,
@@ -73,7 +83,12 @@ public final class HoldfastOperator implements AutoCloseable {
     ImagePolicyReconciler imagePolicies = new ImagePolicyReconciler(policies, workloads, pullSecrets, invalidImages,
         events, settings.clock());
     WorkloadReconciler.Shared shared = new WorkloadReconciler.Shared(client, namespaces, policies, imageCopies,
-        workloads, pullSecretWriter, invalidImages, imagePolicies::refresh, events, settings.namespace());
+        workloads, pullSecretWriter, pullSecrets::exists, mirrors, invalidImages, imagePolicies::refresh, events,
+        settings.namespace());
+    WebhookMetrics webhookMetrics = new WebhookMetrics(meters);
+    settings.webhook().ifPresent(config -> webhook = new Webhook(client, config, settings.namespace(),
+        () -> neverAdmitted(settings), new AdmissionHandler(new MemoryState(policies, namespaces, imageCopies, mirrors,
+            pullSecrets::exists, settings.namespace()), webhookMetrics), webhookMetrics, settings.clock()));
 
     operator = new Operator(o -> {
       o.withKubernetesClient(client)
@@ -87,7 +102,7 @@ public final class HoldfastOperator implements AutoCloseable {
             settings.namespace(), LeaderElectionConfiguration.LEASE_DURATION_DEFAULT_VALUE,
             LeaderElectionConfiguration.RENEW_DEADLINE_DEFAULT_VALUE,
             LeaderElectionConfiguration.RETRY_PERIOD_DEFAULT_VALUE, settings.identity(),
-            new LeaderCallbacks(() -> LOG.info("{} leads", settings.identity()), this::stoppedLeading,
+            new LeaderCallbacks(this::startedLeading, this::stoppedLeading,
                 leader -> { }), false));
       }
     });
@@ -103,6 +118,12 @@ public final class HoldfastOperator implements AutoCloseable {
     });
     operator.start();
     workloads.markSynced();
+    if (webhook != null) {
+      webhook.start();
+      if (!settings.leaderElection()) {
+        webhook.startLeading();
+      }
+    }
     started = true;
     settings.implicitPolicy().filter(OperatorSettings.ImplicitPolicy::pushCredentialsHandedOut).ifPresent(p ->
         LOG.warn("No pull-only credentials were given (--pull-username/--pull-password): the push credentials"
@@ -118,6 +139,26 @@ public final class HoldfastOperator implements AutoCloseable {
    */
   public void onLostLeadership(Runnable action) {
     this.lostLeadership = action;
+  }
+
+  private void startedLeading() {
+    LOG.info("{} leads", settings.identity());
+    if (webhook != null) {
+      webhook.startLeading();
+    }
+  }
+
+  // The webhook is never called for the operator's own namespace, nor for those the flags exclude.
+  private static java.util.Set<String> neverAdmitted(OperatorSettings settings) {
+    java.util.Set<String> excluded = new java.util.TreeSet<>();
+    excluded.add(settings.namespace());
+    settings.implicitPolicy().ifPresent(p -> excluded.addAll(p.spec().excludeNamespaces()));
+    return excluded;
+  }
+
+  /** The webhook's address, when it is served. */
+  public Optional<java.net.InetSocketAddress> webhookAddress() {
+    return Optional.ofNullable(webhook).map(Webhook::address);
   }
 
   private void stoppedLeading() {
@@ -159,8 +200,14 @@ public final class HoldfastOperator implements AutoCloseable {
     if (operator != null) {
       operator.stop();
     }
+    if (webhook != null) {
+      webhook.close();
+    }
     if (copies != null) {
       copies.close();
+    }
+    if (mirrors != null) {
+      mirrors.close();
     }
     if (namespaces != null) {
       namespaces.close();

@@ -3,6 +3,7 @@ package dev.holdfast.operator;
 import dev.holdfast.oci.tls.PemBundle;
 import dev.holdfast.operator.api.ImagePolicySpec;
 import dev.holdfast.operator.policy.RegistryCredentials;
+import dev.holdfast.operator.webhook.WebhookSettings;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
@@ -24,6 +25,7 @@ import java.util.Optional;
  * @param retryCap the longest wait between attempts
  * @param caBundles CAs trusted for every registry, besides the system roots
  * @param insecureRegistries registries reached over plain HTTP or unverified TLS
+ * @param webhook how the admission webhook is served and registered; empty: not at all
  * @param clock the operator's clock
  */
 public record OperatorSettings(
@@ -37,6 +39,7 @@ public record OperatorSettings(
     Duration retryCap,
     List<PemBundle> caBundles,
     List<String> insecureRegistries,
+    Optional<WebhookSettings> webhook,
     Clock clock) {
   /** The Lease the replicas elect a leader on. */
   public static final String LEASE_NAME = "holdfast-operator";
@@ -53,6 +56,7 @@ public record OperatorSettings(
     Objects.requireNonNull(retryCap, "retryCap");
     caBundles = List.copyOf(caBundles);
     insecureRegistries = List.copyOf(insecureRegistries);
+    Objects.requireNonNull(webhook, "webhook");
     Objects.requireNonNull(clock, "clock");
   }
 
@@ -71,36 +75,43 @@ public record OperatorSettings(
   /** Settings for tests and embedding: no implicit policy, no leader election, no probes. */
   public static OperatorSettings defaults(String namespace) {
     return new OperatorSettings(Optional.empty(), namespace, false, "holdfast-" + ProcessHandle.current().pid(),
-        Optional.empty(), 4, Duration.ofSeconds(5), Duration.ofMinutes(5), List.of(), List.of(), Clock.systemUTC());
+        Optional.empty(), 4, Duration.ofSeconds(5), Duration.ofMinutes(5), List.of(), List.of(), Optional.empty(),
+        Clock.systemUTC());
   }
 
   /** A copy with another implicit policy. */
   public OperatorSettings withImplicitPolicy(ImplicitPolicy policy) {
     return new OperatorSettings(Optional.of(policy), namespace, leaderElection, identity, probeAddress,
-        maxConcurrentCopies, retryBase, retryCap, caBundles, insecureRegistries, clock);
+        maxConcurrentCopies, retryBase, retryCap, caBundles, insecureRegistries, webhook, clock);
   }
 
   /** A copy with other CAs and insecure registries. */
   public OperatorSettings withTrust(List<PemBundle> bundles, List<String> insecure) {
     return new OperatorSettings(implicitPolicy, namespace, leaderElection, identity, probeAddress,
-        maxConcurrentCopies, retryBase, retryCap, bundles, insecure, clock);
+        maxConcurrentCopies, retryBase, retryCap, bundles, insecure, webhook, clock);
   }
 
   /** A copy with leader election on or off, under another identity. */
   public OperatorSettings withLeaderElection(boolean on, String newIdentity) {
     return new OperatorSettings(implicitPolicy, namespace, on, newIdentity, probeAddress,
-        maxConcurrentCopies, retryBase, retryCap, caBundles, insecureRegistries, clock);
+        maxConcurrentCopies, retryBase, retryCap, caBundles, insecureRegistries, webhook, clock);
   }
 
   /** A copy serving probes and metrics at {@code address}. */
   public OperatorSettings withProbeAddress(InetSocketAddress address) {
     return new OperatorSettings(implicitPolicy, namespace, leaderElection, identity, Optional.of(address),
-        maxConcurrentCopies, retryBase, retryCap, caBundles, insecureRegistries, clock);
+        maxConcurrentCopies, retryBase, retryCap, caBundles, insecureRegistries, webhook, clock);
+  }
+
+  /** A copy that serves the admission webhook so. */
+  public OperatorSettings withWebhook(WebhookSettings settings) {
+    return new OperatorSettings(implicitPolicy, namespace, leaderElection, identity, probeAddress,
+        maxConcurrentCopies, retryBase, retryCap, caBundles, insecureRegistries, Optional.of(settings), clock);
   }
 
   /** A copy with another retry back-off. */
   public OperatorSettings withRetry(Duration base, Duration cap) {
     return new OperatorSettings(implicitPolicy, namespace, leaderElection, identity, probeAddress,
-        maxConcurrentCopies, base, cap, caBundles, insecureRegistries, clock);
+        maxConcurrentCopies, base, cap, caBundles, insecureRegistries, webhook, clock);
   }
 }

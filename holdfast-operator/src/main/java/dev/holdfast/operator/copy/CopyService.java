@@ -1,8 +1,5 @@
 package dev.holdfast.operator.copy;
 
-import dev.holdfast.oci.auth.Credential;
-import dev.holdfast.oci.auth.CredentialProvider;
-import dev.holdfast.oci.auth.PullSecretKeyring;
 import dev.holdfast.oci.copy.CopyEngine;
 import dev.holdfast.oci.copy.CopyOptions;
 import dev.holdfast.oci.copy.CopyRequest;
@@ -14,17 +11,10 @@ import dev.holdfast.oci.manifest.Platform;
 import dev.holdfast.oci.reference.Digest;
 import dev.holdfast.oci.reference.ImageReference;
 import dev.holdfast.oci.registry.RegistryClient;
-import dev.holdfast.oci.tls.PemBundle;
-import dev.holdfast.oci.tls.TrustConfig;
-import dev.holdfast.operator.api.ImagePolicySpec;
 import dev.holdfast.operator.api.SecretReference;
 import dev.holdfast.operator.metrics.OperatorMetrics;
-import dev.holdfast.operator.policy.CredentialSecrets;
 import dev.holdfast.operator.policy.Policy;
 import dev.holdfast.operator.policy.RegistryCredentials;
-import io.fabric8.kubernetes.api.model.ConfigMap;
-import io.fabric8.kubernetes.api.model.Secret;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -68,9 +58,7 @@ public final class CopyService implements AutoCloseable {
     CopyService create(Consumer<String> done);
   }
 
-  private final KubernetesClient client;
-  private final List<PemBundle> caBundles;
-  private final List<String> insecureRegistries;
+  private final RegistryAccess access;
   private final Clock clock;
   private final OperatorMetrics metrics;
   private final Consumer<String> done;
@@ -78,11 +66,9 @@ public final class CopyService implements AutoCloseable {
   private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
   private final Map<String, Optional<CopyOutcome>> jobs = new ConcurrentHashMap<>();
 
-  public CopyService(KubernetesClient client, List<PemBundle> caBundles, List<String> insecureRegistries,
-      int maxConcurrent, Clock clock, OperatorMetrics metrics, Consumer<String> done) {
-    this.client = client;
-    this.caBundles = List.copyOf(caBundles);
-    this.insecureRegistries = List.copyOf(insecureRegistries);
+  public CopyService(RegistryAccess access, int maxConcurrent, Clock clock, OperatorMetrics metrics,
+      Consumer<String> done) {
+    this.access = access;
     this.clock = clock;
     this.metrics = metrics;
     this.done = done;
@@ -134,24 +120,9 @@ public final class CopyService implements AutoCloseable {
 
   private CopyOutcome run(Job job) {
     Instant started = clock.instant();
-    ImagePolicySpec.Destination destination = job.policy().spec().destination();
     MirroredSources sources = MirroredSources.of(job.policy().redirects());
-    TrustConfig.Builder trust = TrustConfig.builder();
-    caBundles.forEach(trust::addGlobalBundle);
-    insecureRegistries.forEach(trust::addInsecureRegistry);
-    if (destination.isInsecure()) {
-      trust.addInsecureRegistry(destination.registry());
-    }
-    if (destination.ca() != null) {
-      trust.addRegistryBundle(destination.registry(), destinationCa(destination.ca()));
-    }
-    sources.addTrust(trust, List.of(job.source()));
-    PullSecretKeyring keyring = keyring(job.pullSecrets());
-    Optional<Credential.Basic> push = job.credentials().push();
-    CredentialProvider credentials = (registry, repository) -> registry.equals(destination.registry())
-        ? push.map(c -> (Credential) c) : keyring.credentialFor(registry, repository);
-    try (RegistryClient registry = RegistryClient.builder().credentials(credentials).trust(trust.build())
-            .userAgent("holdfast-operator").build();
+    try (RegistryClient registry = access.client(job.policy(), job.credentials(), job.pullSecrets(),
+            List.of(job.source()), "holdfast-operator");
         CopyEngine engine = CopyEngine.builder(registry).build()) {
       CopyRequest request = sources.request(job.source(), new ImageLocation.Registry(job.destination()),
           CopyOptions.defaults());
@@ -189,31 +160,6 @@ public final class CopyService implements AutoCloseable {
     String registry = job.destination().registry();
     metrics.copied(reason.equals("Verified") ? "verified" : "failed", registry, elapsed, bytes);
     metrics.registryOutcome(job.source().registry(), reason);
-  }
-
-  private PullSecretKeyring keyring(List<SecretReference> references) {
-    PullSecretKeyring keyring = PullSecretKeyring.empty();
-    for (SecretReference reference : references) {
-      Secret secret = client.secrets().inNamespace(reference.namespace()).withName(reference.name()).get();
-      if (secret == null || secret.getData() == null) {
-        continue; // deleted since the workload named it; the others may still serve
-      }
-      try {
-        keyring = CredentialSecrets.withPayloads(keyring, "Secret " + reference, secret.getData());
-      } catch (RuntimeException e) {
-        LOG.warn("Pull secret {} cannot be read: {}", reference, e.getMessage());
-      }
-    }
-    return keyring;
-  }
-
-  private PemBundle destinationCa(ImagePolicySpec.ConfigMapKeyReference reference) {
-    ConfigMap map = client.configMaps().inNamespace(reference.namespace()).withName(reference.name()).get();
-    String origin = "ConfigMap " + reference.namespace() + "/" + reference.name() + " key " + reference.key();
-    if (map == null || map.getData() == null || !map.getData().containsKey(reference.key())) {
-      throw new IllegalStateException(origin + " does not exist");
-    }
-    return PemBundle.parse(origin, map.getData().get(reference.key()));
   }
 
   private static String describe(Throwable e) {

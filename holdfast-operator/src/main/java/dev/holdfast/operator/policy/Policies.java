@@ -106,6 +106,18 @@ public final class Policies {
     return read;
   }
 
+  /**
+   * Whether the policy's destination has credentials (so its copies need a pull secret), known from
+   * its spec or the flags alone, without reading a Secret.
+   */
+  public boolean hasCredentials(Policy policy) {
+    Destination destination = policy.spec().destination();
+    if (destination.pushSecret() != null || destination.pullSecret() != null) {
+      return true;
+    }
+    return policy.isImplicit() && implicit.map(p -> p.credentials().handedOut().isPresent()).orElse(false);
+  }
+
   private static long generation(ImagePolicy object) {
     Long generation = object.getMetadata().getGeneration();
     return generation == null ? 0 : generation;

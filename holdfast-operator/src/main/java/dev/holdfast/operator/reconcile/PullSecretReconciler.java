@@ -73,14 +73,28 @@ public final class PullSecretReconciler implements Reconciler<Secret> {
     if (age.compareTo(GRACE) < 0) {
       return UpdateControl.<Secret>noUpdate().rescheduleAfter(GRACE.minus(age));
     }
-    if (!workloads.referencesPullSecret(namespace, name)) {
+    Optional<Policy> policy = policies.get(secret.getMetadata().getLabels().get(PullSecrets.POLICY_LABEL));
+    if (!workloads.referencesPullSecret(namespace, name) && !neededAtAdmission(policy, namespace)) {
       client.resource(secret).delete();
       LOG.info("Deleted pull secret {}/{}: no workload lists it any more", namespace, name);
       return UpdateControl.noUpdate();
     }
-    Optional<Policy> policy = policies.get(secret.getMetadata().getLabels().get(PullSecrets.POLICY_LABEL));
     policy.ifPresent(p -> writer.ensure(namespace, p));
     return UpdateControl.noUpdate();
+  }
+
+  // In Webhook mode the Pods list the secret, and the workloads do not: it stays while the namespace
+  // has workloads its policy covers.
+  private boolean neededAtAdmission(Optional<Policy> policy, String namespace) {
+    return policy.filter(p -> p.spec().rewrite() == dev.holdfast.operator.api.ImagePolicySpec.RewriteMode.Webhook)
+        .filter(p -> !p.spec().excludeNamespaces().contains(namespace))
+        .isPresent() && workloads.anyIn(namespace);
+  }
+
+  /** Whether Holdfast's pull secret {@code name} exists in {@code namespace}, from the cache. */
+  public boolean exists(String namespace, String name) {
+    IndexerResourceCache<Secret> current = cache;
+    return current != null && current.get(new ResourceID(name, namespace)).isPresent();
   }
 
   /** Reconciles every pull secret of a policy (its credentials changed). */

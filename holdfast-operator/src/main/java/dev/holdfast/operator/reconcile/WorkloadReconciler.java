@@ -2,7 +2,6 @@ package dev.holdfast.operator.reconcile;
 
 import dev.holdfast.oci.reference.ImageReference;
 import dev.holdfast.operator.api.SecretReference;
-import dev.holdfast.operator.api.ImagePolicySpec.RewriteMode;
 import dev.holdfast.operator.events.EventRecorder;
 import dev.holdfast.operator.policy.Policies;
 import dev.holdfast.operator.policy.Policy;
@@ -12,6 +11,7 @@ import dev.holdfast.operator.rewrite.OriginalImages;
 import dev.holdfast.operator.rewrite.RewritePlan;
 import dev.holdfast.operator.rewrite.TemplatePatch;
 import dev.holdfast.operator.rewrite.WorkloadSources;
+import dev.holdfast.operator.webhook.MirrorPresence;
 import dev.holdfast.operator.workload.Ownership;
 import dev.holdfast.operator.workload.PodSpecImages;
 import dev.holdfast.operator.workload.WorkloadKind;
@@ -34,6 +34,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.BiPredicate;
 import java.util.function.Consumer;
 
 /**
@@ -51,8 +52,9 @@ public abstract class WorkloadReconciler<W extends HasMetadata> implements Recon
 
   /** What every workload controller uses. */
   public record Shared(KubernetesClient client, Namespaces namespaces, Policies policies, ImageCopies copies,
-      Workloads workloads, PullSecretWriter pullSecrets, InvalidImages invalidImages, Consumer<String> policyChanged,
-      EventRecorder events, String operatorNamespace) {}
+      Workloads workloads, PullSecretWriter pullSecrets, BiPredicate<String, String> pullSecretExists,
+      MirrorPresence mirrors, InvalidImages invalidImages, Consumer<String> policyChanged, EventRecorder events,
+      String operatorNamespace) {}
 
   protected WorkloadReconciler(WorkloadKind kind, Shared shared) {
     this.kind = kind;
@@ -91,12 +93,36 @@ public abstract class WorkloadReconciler<W extends HasMetadata> implements Recon
     if (references.isEmpty()) {
       return UpdateControl.noUpdate();
     }
-    shared.copies().ensure(policy, references, pullSecrets(namespace, spec),
-        () -> serviceAccountPullSecrets(namespace, spec));
-    if (policy.spec().rewrite() == RewriteMode.Patch && kind.isPatchable()) {
-      patch(workload, policy, spec, sources);
+    switch (policy.spec().rewrite()) {
+      case Redirect -> references.forEach(source -> shared.mirrors().check(policy, source)); // no copy
+      case Webhook -> {
+        ensureCopies(policy, namespace, spec, references);
+        preparePullSecret(policy, namespace, references);
+      }
+      case Patch -> {
+        ensureCopies(policy, namespace, spec, references);
+        if (kind.isPatchable()) {
+          patch(workload, policy, spec, sources);
+        }
+      }
+      case None -> ensureCopies(policy, namespace, spec, references);
     }
     return UpdateControl.noUpdate();
+  }
+
+  private void ensureCopies(Policy policy, String namespace, PodSpec spec, List<ImageReference> references) {
+    shared.copies().ensure(policy, references, pullSecrets(namespace, spec),
+        () -> serviceAccountPullSecrets(namespace, spec));
+  }
+
+  // The webhook appends the pull secret to Pods only when it exists: write it once a copy is verified.
+  private void preparePullSecret(Policy policy, String namespace, List<ImageReference> references) {
+    if (references.stream().noneMatch(source -> shared.copies().verifiedCopy(policy, source).isPresent())) {
+      return;
+    }
+    shared.pullSecrets().nameIfNeeded(policy)
+        .filter(name -> !shared.pullSecretExists().test(namespace, name))
+        .ifPresent(name -> shared.pullSecrets().ensure(namespace, policy));
   }
 
   private void patch(W workload, Policy policy, PodSpec spec, WorkloadSources sources) {

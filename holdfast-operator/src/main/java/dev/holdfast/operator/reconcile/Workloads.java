@@ -99,6 +99,11 @@ public final class Workloads {
     return count;
   }
 
+  /** Whether any workload is in {@code namespace}. */
+  public boolean anyIn(String namespace) {
+    return kinds.values().stream().anyMatch(r -> r.cache().list(namespace).findAny().isPresent());
+  }
+
   /** Whether a workload in {@code namespace} lists {@code secret} in its Pod spec's imagePullSecrets. */
   public boolean referencesPullSecret(String namespace, String secret) {
     for (Map.Entry<WorkloadKind, Registered> entry : kinds.entrySet()) {

@@ -65,6 +65,19 @@ public final class TemplatePatch {
   }
 
   /**
+   * The patch that changes only these image fields, each guarded by a test of its value: for an
+   * update where nothing else may change (a Pod's ephemeral containers).
+   */
+  public static String imagesOnly(WorkloadKind kind, List<RewritePlan.Change> changes) {
+    ArrayNode ops = NODES.arrayNode();
+    for (RewritePlan.Change change : changes) {
+      ops.add(op("test", kind.podSpecPointer() + change.field().pointer(), NODES.textNode(change.field().image())));
+      ops.add(op("replace", kind.podSpecPointer() + change.field().pointer(), NODES.textNode(change.image())));
+    }
+    return ops.toString();
+  }
+
+  /**
    * The patch that puts back the images recorded in the originals annotation, removes the
    * annotations, and removes the pull secret the operator appended; empty when the object records no
    * originals. A field whose image is no longer the copy the operator set (someone changed it since)

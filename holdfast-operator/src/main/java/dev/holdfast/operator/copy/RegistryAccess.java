@@ -1,0 +1,89 @@
+package dev.holdfast.operator.copy;
+
+import dev.holdfast.oci.auth.Credential;
+import dev.holdfast.oci.auth.CredentialProvider;
+import dev.holdfast.oci.auth.PullSecretKeyring;
+import dev.holdfast.oci.copy.MirroredSources;
+import dev.holdfast.oci.reference.ImageReference;
+import dev.holdfast.oci.registry.RegistryClient;
+import dev.holdfast.oci.tls.PemBundle;
+import dev.holdfast.oci.tls.TrustConfig;
+import dev.holdfast.operator.api.ImagePolicySpec;
+import dev.holdfast.operator.api.SecretReference;
+import dev.holdfast.operator.policy.CredentialSecrets;
+import dev.holdfast.operator.policy.Policy;
+import dev.holdfast.operator.policy.RegistryCredentials;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.util.List;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Registry clients for one policy's work: the operator's CAs and insecure registries, the
+ * destination's CA ConfigMap and insecure flag, the CA bundles of the redirects' mirrors; the
+ * destination's credentials for the destination registry, and the given pull secrets' credentials
+ * for every other registry. A client per job, so that one namespace's pull secrets never serve
+ * another's images.
+ */
+public final class RegistryAccess {
+  private static final Logger LOG = LoggerFactory.getLogger(RegistryAccess.class);
+
+  private final KubernetesClient client;
+  private final List<PemBundle> caBundles;
+  private final List<String> insecureRegistries;
+
+  public RegistryAccess(KubernetesClient client, List<PemBundle> caBundles, List<String> insecureRegistries) {
+    this.client = client;
+    this.caBundles = List.copyOf(caBundles);
+    this.insecureRegistries = List.copyOf(insecureRegistries);
+  }
+
+  /** A client for reading {@code sources} and writing to the policy's destination. */
+  public RegistryClient client(Policy policy, RegistryCredentials credentials, List<SecretReference> pullSecrets,
+      List<ImageReference> sources, String userAgent) {
+    ImagePolicySpec.Destination destination = policy.spec().destination();
+    TrustConfig.Builder trust = TrustConfig.builder();
+    caBundles.forEach(trust::addGlobalBundle);
+    insecureRegistries.forEach(trust::addInsecureRegistry);
+    if (destination.isInsecure()) {
+      trust.addInsecureRegistry(destination.registry());
+    }
+    if (destination.ca() != null) {
+      trust.addRegistryBundle(destination.registry(), destinationCa(destination.ca()));
+    }
+    MirroredSources.of(policy.redirects()).addTrust(trust, sources);
+    PullSecretKeyring keyring = keyring(pullSecrets);
+    Optional<Credential.Basic> own = credentials.push().or(credentials::pull);
+    CredentialProvider provider = (registry, repository) -> registry.equalsIgnoreCase(destination.registry())
+        ? own.map(c -> (Credential) c) : keyring.credentialFor(registry, repository);
+    return RegistryClient.builder().credentials(provider).trust(trust.build()).userAgent(userAgent).build();
+  }
+
+  private PullSecretKeyring keyring(List<SecretReference> references) {
+    PullSecretKeyring keyring = PullSecretKeyring.empty();
+    for (SecretReference reference : references) {
+      Secret secret = client.secrets().inNamespace(reference.namespace()).withName(reference.name()).get();
+      if (secret == null || secret.getData() == null) {
+        continue; // deleted since the workload named it; the others may still serve
+      }
+      try {
+        keyring = CredentialSecrets.withPayloads(keyring, "Secret " + reference, secret.getData());
+      } catch (RuntimeException e) {
+        LOG.warn("Pull secret {} cannot be read: {}", reference, e.getMessage());
+      }
+    }
+    return keyring;
+  }
+
+  private PemBundle destinationCa(ImagePolicySpec.ConfigMapKeyReference reference) {
+    ConfigMap map = client.configMaps().inNamespace(reference.namespace()).withName(reference.name()).get();
+    String origin = "ConfigMap " + reference.namespace() + "/" + reference.name() + " key " + reference.key();
+    if (map == null || map.getData() == null || !map.getData().containsKey(reference.key())) {
+      throw new IllegalStateException(origin + " does not exist");
+    }
+    return PemBundle.parse(origin, map.getData().get(reference.key()));
+  }
+}
