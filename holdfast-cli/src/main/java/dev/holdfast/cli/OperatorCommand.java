@@ -166,6 +166,11 @@ final class OperatorCommand implements Callable<Integer> {
           + WebhookSettings.DEFAULT_SECRET + ").")
   String webhookSecret;
 
+  @Option(names = "--owner-clusterrole", paramLabel = "NAME",
+      description = "The installation's ClusterRole: it then owns the pull secrets, ImageCopies and webhook objects"
+          + " the operator creates, so that deleting the installation deletes them too.")
+  String ownerClusterRole;
+
   @Option(names = "--max-concurrent-copies", paramLabel = "N", defaultValue = "4",
       description = "Copy jobs at once (default 4).")
   int maxConcurrentCopies;
@@ -218,7 +223,8 @@ final class OperatorCommand implements Callable<Integer> {
     }
     settings = new OperatorSettings(settings.implicitPolicy(), settings.namespace(), settings.leaderElection(),
         settings.identity(), address(metricsAddress), maxConcurrentCopies, settings.retryBase(), settings.retryCap(),
-        settings.caBundles(), settings.insecureRegistries(), webhook(operatorNamespace), Clock.systemUTC());
+        settings.caBundles(), settings.insecureRegistries(), webhook(operatorNamespace),
+        Optional.ofNullable(ownerClusterRole), Clock.systemUTC());
     return isSet(registry) ? settings.withImplicitPolicy(implicitPolicy(operatorNamespace)) : settings;
   }
 

@@ -17,6 +17,7 @@ import dev.holdfast.operator.reconcile.ImageCopyReconciler;
 import dev.holdfast.operator.reconcile.ImagePolicyReconciler;
 import dev.holdfast.operator.reconcile.InvalidImages;
 import dev.holdfast.operator.reconcile.Namespaces;
+import dev.holdfast.operator.reconcile.Owner;
 import dev.holdfast.operator.reconcile.PullSecretReconciler;
 import dev.holdfast.operator.reconcile.PullSecretWriter;
 import dev.holdfast.operator.reconcile.WorkloadReconciler;
@@ -67,9 +68,10 @@ public final class HoldfastOperator implements AutoCloseable {
     EventRecorder events = new EventRecorder(client, settings.clock());
     Policies policies = new Policies(settings.implicitPolicy(), new CredentialSecrets(client), settings.clock());
     Workloads workloads = new Workloads();
-    ImageCopies imageCopies = new ImageCopies(client);
+    Owner owner = settings.ownerClusterRole().map(name -> Owner.clusterRole(client, name)).orElse(Owner.none());
+    ImageCopies imageCopies = new ImageCopies(client, owner);
     InvalidImages invalidImages = new InvalidImages();
-    PullSecretWriter pullSecretWriter = new PullSecretWriter(client, policies);
+    PullSecretWriter pullSecretWriter = new PullSecretWriter(client, policies, owner);
     namespaces = new Namespaces(client, workloads::reconcileNamespace);
 
     RegistryAccess access = new RegistryAccess(client, settings.caBundles(), settings.insecureRegistries());
@@ -88,7 +90,7 @@ public final class HoldfastOperator implements AutoCloseable {
     WebhookMetrics webhookMetrics = new WebhookMetrics(meters);
     settings.webhook().ifPresent(config -> webhook = new Webhook(client, config, settings.namespace(),
         () -> neverAdmitted(settings), new AdmissionHandler(new MemoryState(policies, namespaces, imageCopies, mirrors,
-            pullSecrets::exists, settings.namespace()), webhookMetrics), webhookMetrics, settings.clock()));
+            pullSecrets::exists, settings.namespace()), webhookMetrics), webhookMetrics, owner, settings.clock()));
 
     operator = new Operator(o -> {
       o.withKubernetesClient(client)

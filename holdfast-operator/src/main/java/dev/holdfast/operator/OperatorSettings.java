@@ -26,6 +26,8 @@ import java.util.Optional;
  * @param caBundles CAs trusted for every registry, besides the system roots
  * @param insecureRegistries registries reached over plain HTTP or unverified TLS
  * @param webhook how the admission webhook is served and registered; empty: not at all
+ * @param ownerClusterRole the installation's ClusterRole, which then owns everything the operator
+ *     creates, so that deleting the installation deletes it too
  * @param clock the operator's clock
  */
 public record OperatorSettings(
@@ -40,6 +42,7 @@ public record OperatorSettings(
     List<PemBundle> caBundles,
     List<String> insecureRegistries,
     Optional<WebhookSettings> webhook,
+    Optional<String> ownerClusterRole,
     Clock clock) {
   /** The Lease the replicas elect a leader on. */
   public static final String LEASE_NAME = "holdfast-operator";
@@ -57,6 +60,7 @@ public record OperatorSettings(
     caBundles = List.copyOf(caBundles);
     insecureRegistries = List.copyOf(insecureRegistries);
     Objects.requireNonNull(webhook, "webhook");
+    Objects.requireNonNull(ownerClusterRole, "ownerClusterRole");
     Objects.requireNonNull(clock, "clock");
   }
 
@@ -76,42 +80,42 @@ public record OperatorSettings(
   public static OperatorSettings defaults(String namespace) {
     return new OperatorSettings(Optional.empty(), namespace, false, "holdfast-" + ProcessHandle.current().pid(),
         Optional.empty(), 4, Duration.ofSeconds(5), Duration.ofMinutes(5), List.of(), List.of(), Optional.empty(),
-        Clock.systemUTC());
+        Optional.empty(), Clock.systemUTC());
   }
 
   /** A copy with another implicit policy. */
   public OperatorSettings withImplicitPolicy(ImplicitPolicy policy) {
     return new OperatorSettings(Optional.of(policy), namespace, leaderElection, identity, probeAddress,
-        maxConcurrentCopies, retryBase, retryCap, caBundles, insecureRegistries, webhook, clock);
+        maxConcurrentCopies, retryBase, retryCap, caBundles, insecureRegistries, webhook, ownerClusterRole, clock);
   }
 
   /** A copy with other CAs and insecure registries. */
   public OperatorSettings withTrust(List<PemBundle> bundles, List<String> insecure) {
     return new OperatorSettings(implicitPolicy, namespace, leaderElection, identity, probeAddress,
-        maxConcurrentCopies, retryBase, retryCap, bundles, insecure, webhook, clock);
+        maxConcurrentCopies, retryBase, retryCap, bundles, insecure, webhook, ownerClusterRole, clock);
   }
 
   /** A copy with leader election on or off, under another identity. */
   public OperatorSettings withLeaderElection(boolean on, String newIdentity) {
     return new OperatorSettings(implicitPolicy, namespace, on, newIdentity, probeAddress,
-        maxConcurrentCopies, retryBase, retryCap, caBundles, insecureRegistries, webhook, clock);
+        maxConcurrentCopies, retryBase, retryCap, caBundles, insecureRegistries, webhook, ownerClusterRole, clock);
   }
 
   /** A copy serving probes and metrics at {@code address}. */
   public OperatorSettings withProbeAddress(InetSocketAddress address) {
     return new OperatorSettings(implicitPolicy, namespace, leaderElection, identity, Optional.of(address),
-        maxConcurrentCopies, retryBase, retryCap, caBundles, insecureRegistries, webhook, clock);
+        maxConcurrentCopies, retryBase, retryCap, caBundles, insecureRegistries, webhook, ownerClusterRole, clock);
   }
 
   /** A copy that serves the admission webhook so. */
   public OperatorSettings withWebhook(WebhookSettings settings) {
     return new OperatorSettings(implicitPolicy, namespace, leaderElection, identity, probeAddress,
-        maxConcurrentCopies, retryBase, retryCap, caBundles, insecureRegistries, Optional.of(settings), clock);
+        maxConcurrentCopies, retryBase, retryCap, caBundles, insecureRegistries, Optional.of(settings), ownerClusterRole, clock);
   }
 
   /** A copy with another retry back-off. */
   public OperatorSettings withRetry(Duration base, Duration cap) {
     return new OperatorSettings(implicitPolicy, namespace, leaderElection, identity, probeAddress,
-        maxConcurrentCopies, base, cap, caBundles, insecureRegistries, webhook, clock);
+        maxConcurrentCopies, base, cap, caBundles, insecureRegistries, webhook, ownerClusterRole, clock);
   }
 }

@@ -32,6 +32,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** An ImagePolicy object: its Secrets, its namespace selector, its status, and specs it refuses. */
+@org.junit.jupiter.api.TestMethodOrder(org.junit.jupiter.api.MethodOrderer.OrderAnnotation.class)
 class ImagePolicyIT {
   @RegisterExtension static final ControlPlaneExtension kube = new ControlPlaneExtension();
   @RegisterExtension static final RegistryExtension source = RegistryExtension.plain();
@@ -86,7 +87,17 @@ class ImagePolicyIT {
           namespaceSelector: {matchLabels: {holdfast.dev/team: a}}
         """.formatted(kube.namespace(), destination.credentials().username(), destination.credentials().password(),
         destination.ca().caPem().replace("\n", "\\n"), destination.hostPort()));
-    operator = new HoldfastOperator(kube.plane().newClient(), OperatorSettings.defaults("holdfast-system"));
+    kube.apply("""
+        apiVersion: rbac.authorization.k8s.io/v1
+        kind: ClusterRole
+        metadata: {name: holdfast-imagepolicyit}
+        rules: []
+        """);
+    OperatorSettings defaults = OperatorSettings.defaults("holdfast-system");
+    operator = new HoldfastOperator(kube.plane().newClient(), new OperatorSettings(defaults.implicitPolicy(),
+        defaults.namespace(), false, defaults.identity(), defaults.probeAddress(), defaults.maxConcurrentCopies(),
+        defaults.retryBase(), defaults.retryCap(), defaults.caBundles(), defaults.insecureRegistries(),
+        defaults.webhook(), java.util.Optional.of("holdfast-imagepolicyit"), defaults.clock()));
     operator.start();
   }
 
@@ -201,6 +212,26 @@ class ImagePolicyIT {
           .filter(c -> c.getMessage().contains("spec.destination.repository"))
           .isPresent();
     });
+  }
+
+  @Test
+  @org.junit.jupiter.api.Order(Integer.MAX_VALUE)
+  void deletingTheInstallationsClusterRoleDeletesWhatTheOperatorCreated() {
+    kube.await("the pull secret and the ImageCopy exist", () ->
+        kube.client().secrets().inNamespace(teamA).withName("holdfast-pull-team-a").get() != null
+        && !kube.client().resources(ImageCopy.class).list().getItems().isEmpty());
+    assertThat(kube.client().secrets().inNamespace(teamA).withName("holdfast-pull-team-a").get().getMetadata()
+        .getOwnerReferences()).singleElement().satisfies(o -> {
+          assertThat(o.getKind()).isEqualTo("ClusterRole");
+          assertThat(o.getName()).isEqualTo("holdfast-imagepolicyit");
+        });
+    operator.close();
+
+    kube.client().rbac().clusterRoles().withName("holdfast-imagepolicyit").delete();
+
+    kube.await("the garbage collector deletes them", () ->
+        kube.client().secrets().inNamespace(teamA).withName("holdfast-pull-team-a").get() == null
+        && kube.client().resources(ImageCopy.class).list().getItems().isEmpty());
   }
 
   private static io.fabric8.kubernetes.api.model.HasMetadata load(String yaml) {

@@ -35,10 +35,12 @@ public final class ImageCopies {
   private static final int MAX_PULL_SECRETS = 16;
 
   private final KubernetesClient client;
+  private final Owner owner;
   private volatile ResourceCache<ImageCopy> cache;
 
-  public ImageCopies(KubernetesClient client) {
+  public ImageCopies(KubernetesClient client, Owner owner) {
     this.client = client;
+    this.owner = owner;
   }
 
   /** Where ImageCopies are read from: the ImageCopy reconciler's cache. */
@@ -117,7 +119,7 @@ public final class ImageCopies {
     copy.getMetadata().setLabels(Map.of(PullSecrets.MANAGED_BY, PullSecrets.HOLDFAST,
         PullSecrets.POLICY_LABEL, policy.name()));
     try {
-      client.resource(copy).create();
+      client.resource(owner.stamp(copy)).create();
       LOG.info("Created ImageCopy {} for {} (policy {})", copy.getMetadata().getName(), source, policy.name());
     } catch (KubernetesClientException e) {
       if (e.getCode() != HttpURLConnection.HTTP_CONFLICT) {

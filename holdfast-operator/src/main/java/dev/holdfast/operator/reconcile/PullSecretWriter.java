@@ -16,10 +16,12 @@ public final class PullSecretWriter {
 
   private final KubernetesClient client;
   private final Policies policies;
+  private final Owner owner;
 
-  public PullSecretWriter(KubernetesClient client, Policies policies) {
+  public PullSecretWriter(KubernetesClient client, Policies policies, Owner owner) {
     this.client = client;
     this.policies = policies;
+    this.owner = owner;
   }
 
   /** The name of the pull secret the policy's copies need, or empty when they are public. */
@@ -33,7 +35,7 @@ public final class PullSecretWriter {
     if (credential.isEmpty()) {
       return;
     }
-    Secret desired = PullSecrets.desired(namespace, policy, credential.get());
+    Secret desired = owner.stamp(PullSecrets.desired(namespace, policy, credential.get()));
     Secret existing = client.secrets().inNamespace(namespace).withName(desired.getMetadata().getName()).get();
     if (PullSecrets.upToDate(existing, desired)) {
       return;

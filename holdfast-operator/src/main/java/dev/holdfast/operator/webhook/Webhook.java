@@ -1,6 +1,7 @@
 package dev.holdfast.operator.webhook;
 
 import dev.holdfast.operator.pullsecret.PullSecrets;
+import dev.holdfast.operator.reconcile.Owner;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -38,6 +39,7 @@ public final class Webhook implements AutoCloseable {
   private final String namespace;
   private final Supplier<Collection<String>> excludedNamespaces;
   private final Clock clock;
+  private final Owner owner;
   private final WebhookServer server;
   private final ScheduledExecutorService upkeep = Executors.newSingleThreadScheduledExecutor(
       Thread.ofPlatform().name("holdfast-webhook-upkeep").daemon().factory());
@@ -45,7 +47,9 @@ public final class Webhook implements AutoCloseable {
   private volatile boolean leading;
 
   public Webhook(KubernetesClient client, WebhookSettings settings, String namespace,
-      Supplier<Collection<String>> excludedNamespaces, AdmissionHandler handler, WebhookMetrics metrics, Clock clock) {
+      Supplier<Collection<String>> excludedNamespaces, AdmissionHandler handler, WebhookMetrics metrics, Owner owner,
+      Clock clock) {
+    this.owner = owner;
     this.client = client;
     this.settings = settings;
     this.namespace = namespace;
@@ -117,8 +121,8 @@ public final class Webhook implements AutoCloseable {
             settings.secret());
         return;
       }
-      client.resource(WebhookConfigurations.desired(settings, material.get().caCertificate(),
-          excludedNamespaces.get())).fieldManager("holdfast").forceConflicts().serverSideApply();
+      client.resource(owner.stamp(WebhookConfigurations.desired(settings, material.get().caCertificate(),
+          excludedNamespaces.get()))).fieldManager("holdfast").forceConflicts().serverSideApply();
     } catch (RuntimeException e) {
       LOG.warn("Keeping the webhook's certificate and configuration failed: {}", e.getMessage());
     }
@@ -139,14 +143,14 @@ public final class Webhook implements AutoCloseable {
     } else {
       return current.get();
     }
-    client.resource(new SecretBuilder()
+    client.resource(owner.stamp(new SecretBuilder()
         .withNewMetadata().withName(settings.secret()).withNamespace(namespace)
           .withLabels(Map.of(PullSecrets.MANAGED_BY, PullSecrets.HOLDFAST)).withAnnotations(Map.of())
         .endMetadata()
         .withType("kubernetes.io/tls")
         .withData(Map.of("ca.crt", encode(wanted.caCertificate()), "ca.key", encode(wanted.caKey()),
             "tls.crt", encode(wanted.certificate()), "tls.key", encode(wanted.key())))
-        .build()).createOr(existing -> existing.update());
+        .build())).createOr(existing -> existing.update());
     return wanted;
   }
 
