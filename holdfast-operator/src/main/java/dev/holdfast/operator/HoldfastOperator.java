@@ -1,5 +1,7 @@
 package dev.holdfast.operator;
 
+import dev.holdfast.operator.cluster.MirrorResolver;
+import dev.holdfast.operator.cluster.OpenShiftCluster;
 import dev.holdfast.operator.copy.CopyService;
 import dev.holdfast.operator.copy.RegistryAccess;
 import dev.holdfast.operator.webhook.AdmissionHandler;
@@ -53,6 +55,7 @@ public final class HoldfastOperator implements AutoCloseable {
   private ProbeServer probes;
   private Webhook webhook;
   private MirrorPresence mirrors;
+  private OpenShiftCluster cluster;
   private volatile boolean started;
   private volatile boolean closing;
   private volatile Runnable lostLeadership = () -> {};
@@ -74,12 +77,15 @@ public final class HoldfastOperator implements AutoCloseable {
     PullSecretWriter pullSecretWriter = new PullSecretWriter(client, policies, owner);
     namespaces = new Namespaces(client, workloads::reconcileNamespace);
 
-    RegistryAccess access = new RegistryAccess(client, settings.caBundles(), settings.insecureRegistries());
-    mirrors = new MirrorPresence(access, policies, settings.clock());
+    cluster = new OpenShiftCluster(client, this::clusterChanged);
+    MirrorResolver mirrorRules = new MirrorResolver(client, cluster::mirrorTexts, cluster::mirrorsProblem);
+    RegistryAccess access = new RegistryAccess(client, settings.caBundles(), settings.insecureRegistries(),
+        cluster::trust, cluster::isOpenShift);
+    mirrors = new MirrorPresence(access, policies, mirrorRules, settings.clock());
     CopyService.Factory jobs = done -> new CopyService(access, settings.maxConcurrentCopies(), settings.clock(),
         metrics, done);
-    copies = new ImageCopyReconciler(imageCopies, policies, workloads, jobs, events, settings.retryBase(),
-        settings.retryCap(), settings.clock());
+    copies = new ImageCopyReconciler(imageCopies, policies, workloads, jobs, mirrorRules, events,
+        settings.retryBase(), settings.retryCap(), settings.clock());
     PullSecretReconciler pullSecrets = new PullSecretReconciler(client, policies, workloads, pullSecretWriter,
         settings.clock());
     ImagePolicyReconciler imagePolicies = new ImagePolicyReconciler(policies, workloads, pullSecrets, invalidImages,
@@ -118,6 +124,7 @@ public final class HoldfastOperator implements AutoCloseable {
       probes.start();
       LOG.info("Serving /metrics, /healthz and /readyz on {}", probes.address());
     });
+    cluster.start();
     operator.start();
     workloads.markSynced();
     if (webhook != null) {
@@ -141,6 +148,13 @@ public final class HoldfastOperator implements AutoCloseable {
    */
   public void onLostLeadership(Runnable action) {
     this.lostLeadership = action;
+  }
+
+  // The cluster's mirror sets or CAs changed: copies that wait for them try again.
+  private void clusterChanged() {
+    if (started && copies != null) {
+      copies.retryUnverified();
+    }
   }
 
   private void startedLeading() {
@@ -210,6 +224,9 @@ public final class HoldfastOperator implements AutoCloseable {
     }
     if (mirrors != null) {
       mirrors.close();
+    }
+    if (cluster != null) {
+      cluster.close();
     }
     if (namespaces != null) {
       namespaces.close();

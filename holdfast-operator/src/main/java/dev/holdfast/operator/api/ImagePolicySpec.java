@@ -21,6 +21,9 @@ import java.util.List;
  * @param rewrite how workloads are pointed at their copies
  * @param referenceForm how a rewritten image names its copy
  * @param redirects rules applied to a source before it is copied
+ * @param mirrorsConfigMap a ConfigMap key holding a registries.conf (or a redirect list, or mirror sets)
+ *     merged with the cluster's mirror sets and the redirects
+ * @param trustedCA more CA bundles trusted for every registry this policy's copies reach
  */
 @JsonInclude(JsonInclude.Include.NON_EMPTY)
 public record ImagePolicySpec(
@@ -47,7 +50,13 @@ public record ImagePolicySpec(
     ReferenceForm referenceForm,
     @JsonPropertyDescription("Rules applied to a source before it is copied: the first location of the longest"
         + " matching src prefix serves it (docker.io/ -> mirror.example.com/docker/).")
-    List<Redirect> redirects) {
+    List<Redirect> redirects,
+    @JsonPropertyDescription("A ConfigMap key with a registries.conf (or a redirect list, or mirror sets), merged"
+        + " with the cluster's mirror sets and the redirects.")
+    ConfigMapKeyReference mirrorsConfigMap,
+    @JsonPropertyDescription("More PEM CA bundles, in ConfigMaps or Secrets, trusted for every registry this"
+        + " policy's copies reach.")
+    List<TrustedCA> trustedCA) {
 
   public ImagePolicySpec {
     excludeNamespaces = excludeNamespaces == null ? List.of("kube-system") : List.copyOf(excludeNamespaces);
@@ -57,6 +66,15 @@ public record ImagePolicySpec(
     rewrite = rewrite == null ? RewriteMode.Patch : rewrite;
     referenceForm = referenceForm == null ? ReferenceForm.TagAndDigest : referenceForm;
     redirects = redirects == null ? List.of() : List.copyOf(redirects);
+    trustedCA = trustedCA == null ? List.of() : List.copyOf(trustedCA);
+  }
+
+  /** A policy without mirror configuration of its own or extra CAs. */
+  public ImagePolicySpec(Destination destination, LabelSelector namespaceSelector, List<String> excludeNamespaces,
+      List<String> includeImages, List<String> excludeImages, List<String> skipOwnerKinds, RewriteMode rewrite,
+      ReferenceForm referenceForm, List<Redirect> redirects) {
+    this(destination, namespaceSelector, excludeNamespaces, includeImages, excludeImages, skipOwnerKinds, rewrite,
+        referenceForm, redirects, null, null);
   }
 
   /** A policy with a destination and every other field at its default. */
@@ -146,6 +164,22 @@ public record ImagePolicySpec(
       @Required @JsonPropertyDescription("A registry, repository or namespace prefix: docker.io/, ghcr.io/org.")
       String src,
       @Required @JsonPropertyDescription("What replaces that prefix: mirror.example.com/docker-mirror/.") String to) {}
+
+  /** A key of a ConfigMap or Secret holding PEM certificates. */
+  public record TrustedCA(
+      @Default("ConfigMap") @JsonPropertyDescription("ConfigMap or Secret.") SourceKind kind,
+      @Required String namespace, @Required String name, @Default("ca.crt") String key) {
+    public TrustedCA {
+      kind = kind == null ? SourceKind.ConfigMap : kind;
+      key = key == null ? "ca.crt" : key;
+    }
+  }
+
+  /** Where a bundle is kept. */
+  public enum SourceKind {
+    ConfigMap,
+    Secret
+  }
 
   /** A key of a ConfigMap. */
   public record ConfigMapKeyReference(

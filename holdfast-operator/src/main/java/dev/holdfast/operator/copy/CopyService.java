@@ -8,6 +8,7 @@ import dev.holdfast.oci.copy.CopyVerifier;
 import dev.holdfast.oci.copy.ImageLocation;
 import dev.holdfast.oci.copy.MirroredSources;
 import dev.holdfast.oci.manifest.Platform;
+import dev.holdfast.oci.mirror.MirrorRules;
 import dev.holdfast.oci.reference.Digest;
 import dev.holdfast.oci.reference.ImageReference;
 import dev.holdfast.oci.registry.RegistryClient;
@@ -50,7 +51,7 @@ public final class CopyService implements AutoCloseable {
    * @param destination where the copy goes (the source's tag, and its digest when it has one)
    */
   public record Job(String name, ImageReference source, ImageReference destination, Policy policy,
-      RegistryCredentials credentials, List<SecretReference> pullSecrets) {}
+      RegistryCredentials credentials, List<SecretReference> pullSecrets, MirrorRules rules) {}
 
   /** Makes the service once the listener for finished jobs exists (the ImageCopy controller's). */
   @FunctionalInterface
@@ -120,8 +121,8 @@ public final class CopyService implements AutoCloseable {
 
   private CopyOutcome run(Job job) {
     Instant started = clock.instant();
-    MirroredSources sources = MirroredSources.of(job.policy().redirects());
-    try (RegistryClient registry = access.client(job.policy(), job.credentials(), job.pullSecrets(),
+    MirroredSources sources = MirroredSources.of(job.rules());
+    try (RegistryClient registry = access.client(job.policy(), job.credentials(), job.pullSecrets(), job.rules(),
             List.of(job.source()), "holdfast-operator");
         CopyEngine engine = CopyEngine.builder(registry).build()) {
       CopyRequest request = sources.request(job.source(), new ImageLocation.Registry(job.destination()),

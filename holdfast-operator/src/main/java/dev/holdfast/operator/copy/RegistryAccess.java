@@ -4,12 +4,14 @@ import dev.holdfast.oci.auth.Credential;
 import dev.holdfast.oci.auth.CredentialProvider;
 import dev.holdfast.oci.auth.PullSecretKeyring;
 import dev.holdfast.oci.copy.MirroredSources;
+import dev.holdfast.oci.mirror.MirrorRules;
 import dev.holdfast.oci.reference.ImageReference;
 import dev.holdfast.oci.registry.RegistryClient;
 import dev.holdfast.oci.tls.PemBundle;
 import dev.holdfast.oci.tls.TrustConfig;
 import dev.holdfast.operator.api.ImagePolicySpec;
 import dev.holdfast.operator.api.SecretReference;
+import dev.holdfast.operator.cluster.ClusterTrust;
 import dev.holdfast.operator.policy.CredentialSecrets;
 import dev.holdfast.operator.policy.Policy;
 import dev.holdfast.operator.policy.RegistryCredentials;
@@ -18,6 +20,8 @@ import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,28 +38,44 @@ public final class RegistryAccess {
   private final KubernetesClient client;
   private final List<PemBundle> caBundles;
   private final List<String> insecureRegistries;
+  private final Supplier<ClusterTrust> clusterTrust;
+  private final BooleanSupplier openShift;
 
-  public RegistryAccess(KubernetesClient client, List<PemBundle> caBundles, List<String> insecureRegistries) {
+  /**
+   * @param clusterTrust the CAs and insecure registries the cluster publishes (OpenShift's)
+   * @param openShift whether the cluster is OpenShift: then its global pull secret, {@code
+   *     openshift-config/pull-secret}, serves every registry its entries match, after the workloads' own
+   */
+  public RegistryAccess(KubernetesClient client, List<PemBundle> caBundles, List<String> insecureRegistries,
+      Supplier<ClusterTrust> clusterTrust, BooleanSupplier openShift) {
     this.client = client;
     this.caBundles = List.copyOf(caBundles);
     this.insecureRegistries = List.copyOf(insecureRegistries);
+    this.clusterTrust = clusterTrust;
+    this.openShift = openShift;
   }
 
-  /** A client for reading {@code sources} and writing to the policy's destination. */
+  /** A client for reading {@code sources} through {@code rules} and writing to the policy's destination. */
   public RegistryClient client(Policy policy, RegistryCredentials credentials, List<SecretReference> pullSecrets,
-      List<ImageReference> sources, String userAgent) {
+      MirrorRules rules, List<ImageReference> sources, String userAgent) {
     ImagePolicySpec.Destination destination = policy.spec().destination();
     TrustConfig.Builder trust = TrustConfig.builder();
     caBundles.forEach(trust::addGlobalBundle);
     insecureRegistries.forEach(trust::addInsecureRegistry);
+    ClusterTrust cluster = clusterTrust.get();
+    cluster.global().forEach(trust::addGlobalBundle);
+    cluster.perRegistry().forEach(trust::addRegistryBundle);
+    cluster.insecureRegistries().forEach(trust::addInsecureRegistry);
+    policy.spec().trustedCA().forEach(ca -> trust.addGlobalBundle(trustedCa(ca)));
     if (destination.isInsecure()) {
       trust.addInsecureRegistry(destination.registry());
     }
     if (destination.ca() != null) {
       trust.addRegistryBundle(destination.registry(), destinationCa(destination.ca()));
     }
-    MirroredSources.of(policy.redirects()).addTrust(trust, sources);
-    PullSecretKeyring keyring = keyring(pullSecrets);
+    MirroredSources.of(rules).addTrust(trust, sources);
+    PullSecretKeyring keyring = openShift.getAsBoolean() ? globalPullSecret(keyring(pullSecrets))
+        : keyring(pullSecrets);
     Optional<Credential.Basic> own = credentials.push().or(credentials::pull);
     CredentialProvider provider = (registry, repository) -> registry.equalsIgnoreCase(destination.registry())
         ? own.map(c -> (Credential) c) : keyring.credentialFor(registry, repository);
@@ -76,6 +96,33 @@ public final class RegistryAccess {
       }
     }
     return keyring;
+  }
+
+  // OpenShift's global pull secret, after the workloads' own. It may be absent; any other error fails the copy.
+  private PullSecretKeyring globalPullSecret(PullSecretKeyring keyring) {
+    Secret secret = client.secrets().inNamespace("openshift-config").withName("pull-secret").get();
+    if (secret == null || secret.getData() == null) {
+      return keyring;
+    }
+    return CredentialSecrets.withPayloads(keyring, "Secret openshift-config/pull-secret", secret.getData());
+  }
+
+  private PemBundle trustedCa(ImagePolicySpec.TrustedCA ca) {
+    String origin = ca.kind() + " " + ca.namespace() + "/" + ca.name() + " key " + ca.key();
+    String pem;
+    if (ca.kind() == ImagePolicySpec.SourceKind.Secret) {
+      Secret secret = client.secrets().inNamespace(ca.namespace()).withName(ca.name()).get();
+      String encoded = secret == null || secret.getData() == null ? null : secret.getData().get(ca.key());
+      pem = encoded == null ? null
+          : new String(java.util.Base64.getDecoder().decode(encoded), java.nio.charset.StandardCharsets.US_ASCII);
+    } else {
+      ConfigMap map = client.configMaps().inNamespace(ca.namespace()).withName(ca.name()).get();
+      pem = map == null || map.getData() == null ? null : map.getData().get(ca.key());
+    }
+    if (pem == null) {
+      throw new IllegalStateException(origin + " (spec.trustedCA) does not exist");
+    }
+    return PemBundle.parse(origin, pem);
   }
 
   private PemBundle destinationCa(ImagePolicySpec.ConfigMapKeyReference reference) {

@@ -79,6 +79,11 @@ public record Policy(String name, ImagePolicySpec spec, long generation, Destina
     return registry.equals("index.docker.io") ? ImageReference.DOCKER_HUB : registry;
   }
 
+  /** The policy's redirects as a configuration text, to merge with other mirror configuration; empty without any. */
+  public java.util.Optional<String> redirectsText() {
+    return spec.redirects().isEmpty() ? java.util.Optional.empty() : java.util.Optional.of(redirectsYaml(spec.redirects()));
+  }
+
   private static String redirectsYaml(List<ImagePolicySpec.Redirect> redirects) {
     StringBuilder yaml = new StringBuilder("redirects:\n");
     for (ImagePolicySpec.Redirect redirect : redirects) {

@@ -5,6 +5,7 @@ import dev.holdfast.oci.reference.InvalidReferenceException;
 import dev.holdfast.operator.api.Conditions;
 import dev.holdfast.operator.api.ImageCopy;
 import dev.holdfast.operator.api.ImageCopyStatus;
+import dev.holdfast.operator.cluster.MirrorResolver;
 import dev.holdfast.operator.copy.CopyOutcome;
 import dev.holdfast.operator.copy.CopyService;
 import dev.holdfast.operator.copy.CopyStatus;
@@ -47,10 +48,12 @@ public final class ImageCopyReconciler implements Reconciler<ImageCopy> {
   private final Duration retryBase;
   private final Duration retryCap;
   private final Clock clock;
+  private final MirrorResolver mirrors;
   private final SimpleInboundEventSource<ImageCopy> jobDone = new SimpleInboundEventSource<>("copy-jobs");
 
   public ImageCopyReconciler(ImageCopies copies, Policies policies, Workloads workloads, CopyService.Factory jobs,
-      EventRecorder events, Duration retryBase, Duration retryCap, Clock clock) {
+      MirrorResolver mirrors, EventRecorder events, Duration retryBase, Duration retryCap, Clock clock) {
+    this.mirrors = mirrors;
     this.copies = copies;
     this.policies = policies;
     this.workloads = workloads;
@@ -110,8 +113,13 @@ public final class ImageCopyReconciler implements Reconciler<ImageCopy> {
     } catch (CredentialSecrets.InvalidCredentialsException e) {
       return failedBeforeCopy(copy, "InvalidCredentials", e.getMessage(), now);
     }
+    if (!(mirrors.rulesFor(policy.get()) instanceof MirrorResolver.Result.Resolved(var rules))) {
+      // never fall back to a source the rules might block: wait, and try again when the cluster changes
+      return failedBeforeCopy(copy, "MirrorsUnresolved",
+          ((MirrorResolver.Result.Unresolved) mirrors.rulesFor(policy.get())).reason(), now);
+    }
     copyService.start(new CopyService.Job(name, source, destination, policy.get(), credentials,
-        copy.getSpec().getPullSecrets()));
+        copy.getSpec().getPullSecrets(), rules));
     return patch(copy, CopyStatus.copying(copy, usedBy, now));
   }
 
@@ -171,6 +179,12 @@ public final class ImageCopyReconciler implements Reconciler<ImageCopy> {
   private static UpdateControl<ImageCopy> patch(ImageCopy copy, ImageCopyStatus status) {
     copy.setStatus(status);
     return UpdateControl.patchStatus(copy);
+  }
+
+  /** Reconciles every ImageCopy without a verified copy (the cluster's mirrors or CAs changed). */
+  public void retryUnverified() {
+    copies.all().filter(c -> !CopyStatus.isReady(c))
+        .forEach(c -> jobDone.propagateEvent(new ResourceID(c.getMetadata().getName())));
   }
 
   /** Stops the copy jobs. */

@@ -3,6 +3,7 @@ package dev.holdfast.operator.webhook;
 import dev.holdfast.oci.mirror.Candidate;
 import dev.holdfast.oci.reference.ImageReference;
 import dev.holdfast.oci.registry.RegistryClient;
+import dev.holdfast.operator.cluster.MirrorResolver;
 import dev.holdfast.operator.copy.RegistryAccess;
 import dev.holdfast.operator.policy.Policies;
 import dev.holdfast.operator.policy.Policy;
@@ -36,15 +37,17 @@ public final class MirrorPresence implements AutoCloseable {
 
   private final RegistryAccess access;
   private final Policies policies;
+  private final MirrorResolver resolver;
   private final Clock clock;
   private final Map<Key, Known> known = new ConcurrentHashMap<>();
   private final Map<Key, Boolean> asking = new ConcurrentHashMap<>();
   private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
   private final Semaphore concurrent = new Semaphore(8);
 
-  public MirrorPresence(RegistryAccess access, Policies policies, Clock clock) {
+  public MirrorPresence(RegistryAccess access, Policies policies, MirrorResolver resolver, Clock clock) {
     this.access = access;
     this.policies = policies;
+    this.resolver = resolver;
     this.clock = clock;
   }
 
@@ -82,13 +85,16 @@ public final class MirrorPresence implements AutoCloseable {
   }
 
   private Optional<ImageReference> ask(Policy policy, ImageReference source) {
-    Optional<ImageReference> mirror = policy.redirects().resolve(source).candidates().stream()
+    if (!(resolver.rulesFor(policy) instanceof MirrorResolver.Result.Resolved(var rules))) {
+      return Optional.empty();
+    }
+    Optional<ImageReference> mirror = rules.resolve(source).candidates().stream()
         .filter(Candidate::mirror).map(Candidate::reference).findFirst();
     if (mirror.isEmpty()) {
       return Optional.empty();
     }
-    try (RegistryClient client = access.client(policy, policies.credentials(policy), List.of(), List.of(source),
-        "holdfast-operator")) {
+    try (RegistryClient client = access.client(policy, policies.credentials(policy), List.of(), rules,
+        List.of(source), "holdfast-operator")) {
       boolean present = client.headManifest(mirror.get()).isPresent();
       LOG.debug("Mirror {} of {} {}", mirror.get(), source, present ? "holds it" : "lacks it");
       return present ? mirror : Optional.empty();
