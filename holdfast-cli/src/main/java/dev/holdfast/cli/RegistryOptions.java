@@ -17,12 +17,12 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 
 /**
  * The options of every command that talks to registries ({@code --authfile}, the kubelet's
  * credential provider plugins, {@code --ca-file}, {@code --certs-d}, {@code --insecure-registry}),
- * added to a command's options, that builds the {@link RegistryClient}.
+ * a picocli mixin, that builds the {@link RegistryClient}.
  *
  * <p>As Docker does, loopback registries ({@code localhost}, {@code 127.0.0.0/8}, {@code [::1]})
  * may be reached over plain HTTP without {@code --insecure-registry}. Per-registry CA certificates
@@ -38,49 +38,41 @@ final class RegistryOptions {
     }
   }
 
+  @Option(names = "--authfile", paramLabel = "FILE",
+      description = "Registry credentials: a Docker config.json or Podman auth.json. Default: as"
+          + " Podman and Docker look for it ($REGISTRY_AUTH_FILE,"
+          + " $XDG_RUNTIME_DIR/containers/auth.json, ~/.config/containers/auth.json,"
+          + " $DOCKER_CONFIG/config.json or ~/.docker/config.json).")
   Path authFile;
-  Path credentialProviderConfig;
-  Path credentialProviderBinDir;
-  List<Path> caFiles = new ArrayList<>();
-  List<Path> certsDirectories = new ArrayList<>();
-  List<String> insecureRegistries = new ArrayList<>();
 
-  /** Adds these options to {@code spec}. */
-  void addTo(CommandSpec spec) {
-    spec.addOption(Specs.option("--authfile", Path.class, () -> authFile, v -> authFile = v)
-        .paramLabel("FILE")
-        .description("Registry credentials: a Docker config.json or Podman auth.json. Default: as"
-            + " Podman and Docker look for it ($REGISTRY_AUTH_FILE,"
-            + " $XDG_RUNTIME_DIR/containers/auth.json, ~/.config/containers/auth.json,"
-            + " $DOCKER_CONFIG/config.json or ~/.docker/config.json).").build());
-    spec.addOption(Specs.option("--image-credential-provider-config", Path.class, () -> credentialProviderConfig,
-            v -> credentialProviderConfig = v)
-        .paramLabel("FILE")
-        .description("A kubelet CredentialProviderConfig (YAML or JSON): credential provider plugins"
-            + " (ECR, Artifact Registry, ACR) asked for the images their matchImages name, after the"
-            + " credentials of --authfile or the Docker config. Needs"
-            + " --image-credential-provider-bin-dir.").build());
-    spec.addOption(Specs.option("--image-credential-provider-bin-dir", Path.class, () -> credentialProviderBinDir,
-            v -> credentialProviderBinDir = v)
-        .paramLabel("DIR")
-        .description("The directory of the plugins that --image-credential-provider-config names, as"
-            + " the kubelet's flag of the same name.").build());
-    spec.addOption(Specs.repeatable("--ca-file", Path.class, () -> caFiles, v -> caFiles = v)
-        .paramLabel("FILE")
-        .description("A PEM bundle of CA certificates to trust in addition to the system's, for"
-            + " every registry. Repeatable.").build());
-    spec.addOption(Specs.repeatable("--certs-d", Path.class, () -> certsDirectories, v -> certsDirectories = v)
-        .paramLabel("DIR")
-        .description("A directory laid out as /etc/containers/certs.d: one subdirectory per registry"
-            + " (HOST or HOST:PORT) with CA certificates (*.crt) and a client certificate for mutual"
-            + " TLS (*.cert with its *.key). Repeatable; read before the default locations"
-            + " (~/.config/containers/certs.d, /etc/containers/certs.d, /etc/docker/certs.d).").build());
-    spec.addOption(Specs.repeatable("--insecure-registry", String.class, () -> insecureRegistries,
-            v -> insecureRegistries = v)
-        .paramLabel("HOST[:PORT]")
-        .description("A registry reached over plain HTTP or HTTPS without certificate checks."
-            + " Repeatable. Loopback registries may use plain HTTP without this.").build());
-  }
+  @Option(names = "--image-credential-provider-config", paramLabel = "FILE",
+      description = "A kubelet CredentialProviderConfig (YAML or JSON): credential provider plugins"
+          + " (ECR, Artifact Registry, ACR) asked for the images their matchImages name, after the"
+          + " credentials of --authfile or the Docker config. Needs"
+          + " --image-credential-provider-bin-dir.")
+  Path credentialProviderConfig;
+
+  @Option(names = "--image-credential-provider-bin-dir", paramLabel = "DIR",
+      description = "The directory of the plugins that --image-credential-provider-config names, as"
+          + " the kubelet's flag of the same name.")
+  Path credentialProviderBinDir;
+
+  @Option(names = "--ca-file", paramLabel = "FILE",
+      description = "A PEM bundle of CA certificates to trust in addition to the system's, for"
+          + " every registry. Repeatable.")
+  List<Path> caFiles = new ArrayList<>();
+
+  @Option(names = "--certs-d", paramLabel = "DIR",
+      description = "A directory laid out as /etc/containers/certs.d: one subdirectory per registry"
+          + " (HOST or HOST:PORT) with CA certificates (*.crt) and a client certificate for mutual"
+          + " TLS (*.cert with its *.key). Repeatable; read before the default locations"
+          + " (~/.config/containers/certs.d, /etc/containers/certs.d, /etc/docker/certs.d).")
+  List<Path> certsDirectories = new ArrayList<>();
+
+  @Option(names = "--insecure-registry", paramLabel = "HOST[:PORT]",
+      description = "A registry reached over plain HTTP or HTTPS without certificate checks."
+          + " Repeatable. Loopback registries may use plain HTTP without this.")
+  List<String> insecureRegistries = new ArrayList<>();
 
   /** Builds a client; warnings (skipped PEM blocks) go to {@code err}. */
   RegistryClient newClient(PrintWriter err) {
