@@ -5,6 +5,7 @@ import dev.holdfast.oci.auth.CredentialHelpers;
 import dev.holdfast.oci.auth.CredentialProvider;
 import dev.holdfast.oci.auth.DockerConfig;
 import dev.holdfast.oci.auth.KubeletCredentialProviders;
+import dev.holdfast.oci.http.Proxies;
 import dev.holdfast.oci.registry.RegistryClient;
 import dev.holdfast.oci.tls.CertsDirectories;
 import dev.holdfast.oci.tls.InvalidClientIdentityException;
@@ -21,7 +22,8 @@ import picocli.CommandLine.Option;
 
 /**
  * The options of every command that talks to registries ({@code --authfile}, the kubelet's
- * credential provider plugins, {@code --ca-file}, {@code --certs-d}, {@code --insecure-registry}),
+ * credential provider plugins, {@code --ca-file}, {@code --certs-d}, {@code --proxy}, {@code
+ * --insecure-registry}),
  * a picocli mixin, that builds the {@link RegistryClient}.
  *
  * <p>As Docker does, loopback registries ({@code localhost}, {@code 127.0.0.0/8}, {@code [::1]})
@@ -69,6 +71,13 @@ final class RegistryOptions {
           + " (~/.config/containers/certs.d, /etc/containers/certs.d, /etc/docker/certs.d).")
   List<Path> certsDirectories = new ArrayList<>();
 
+  @Option(names = "--proxy", paramLabel = "URL",
+      description = "An HTTP proxy for every registry: http://[USER:PASSWORD@]HOST:PORT (HTTPS goes"
+          + " through it in a CONNECT tunnel). Default: $HTTPS_PROXY for HTTPS and $HTTP_PROXY for"
+          + " HTTP (or their lower-case forms). Hosts that $NO_PROXY lists are reached directly"
+          + " either way.")
+  String proxy;
+
   @Option(names = "--insecure-registry", paramLabel = "HOST[:PORT]",
       description = "A registry reached over plain HTTP or HTTPS without certificate checks."
           + " Repeatable. Loopback registries may use plain HTTP without this.")
@@ -92,8 +101,18 @@ final class RegistryOptions {
     return RegistryClient.builder()
         .credentials(credentials(environment))
         .trust(trust(err, environment, mirrors))
+        .proxies(proxies(environment))
         .userAgent("holdfast/" + VersionProvider.version())
         .build();
+  }
+
+  private Proxies proxies(Map<String, String> environment) {
+    try {
+      Proxies fromEnvironment = Proxies.fromEnvironment(environment);
+      return proxy == null ? fromEnvironment : fromEnvironment.withProxy(proxy, "--proxy");
+    } catch (IllegalArgumentException e) {
+      throw new BadOptionException(e.getMessage(), e);
+    }
   }
 
   private CredentialProvider credentials(Map<String, String> environment) {
