@@ -46,13 +46,7 @@ final class CopyCommand implements Callable<Integer> {
       spec.commandLine().getErr().println("holdfast copy: " + e.getMessage());
       return CopyReport.ALL_FAILED;
     }
-    RegistryClient client;
-    try {
-      client = registry.newClient(spec.commandLine().getErr(), mirrors);
-    } catch (RegistryOptions.BadOptionException e) {
-      throw new BadInput(spec, e.getMessage(), e);
-    }
-    try (client) {
+    try (RegistryClient client = registry.newClient(spec.commandLine().getErr(), mirrors)) {
       return flags.run(spec, client, List.of(request));
     }
   }

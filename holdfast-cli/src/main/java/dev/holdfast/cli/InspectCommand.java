@@ -76,7 +76,7 @@ final class InspectCommand implements Callable<Integer> {
         case ImageLocation.Layout layout -> new FromLayout(OciLayout.open(layout.directory()), layout);
         case ImageLocation.Registry location -> new FromRegistry(registry.newClient(err), location.reference());
       };
-    } catch (IllegalArgumentException | RegistryOptions.BadOptionException e) {
+    } catch (IllegalArgumentException e) {
       throw new BadInput(spec, e.getMessage(), e);
     } catch (OciLayoutException e) {
       err.println("holdfast inspect: " + e.getMessage());

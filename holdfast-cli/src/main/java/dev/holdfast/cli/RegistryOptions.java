@@ -18,7 +18,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * The options of every command that talks to registries ({@code --authfile}, the kubelet's
@@ -33,12 +35,8 @@ import picocli.CommandLine.Option;
  */
 final class RegistryOptions {
 
-  /** A registry option could not be used (unreadable file, bad bundle): a usage error. */
-  static final class BadOptionException extends RuntimeException {
-    BadOptionException(String message, Throwable cause) {
-      super(message, cause);
-    }
-  }
+  /** The command these options belong to: a problem with one of them is a usage error of that command. */
+  @Spec(Spec.Target.MIXEE) CommandSpec spec;
 
   @Option(names = "--authfile", paramLabel = "FILE",
       description = "Registry credentials: a Docker config.json or Podman auth.json. Default: as"
@@ -83,7 +81,11 @@ final class RegistryOptions {
           + " Repeatable. Loopback registries may use plain HTTP without this.")
   List<String> insecureRegistries = new ArrayList<>();
 
-  /** Builds a client; warnings (skipped PEM blocks) go to {@code err}. */
+  /**
+   * Builds a client; warnings (skipped PEM blocks) go to {@code err}.
+   *
+   * @throws BadInput when an option, or the environment, names something unusable
+   */
   RegistryClient newClient(PrintWriter err) {
     return newClient(err, System.getenv());
   }
@@ -111,13 +113,13 @@ final class RegistryOptions {
       Proxies fromEnvironment = Proxies.fromEnvironment(environment);
       return proxy == null ? fromEnvironment : fromEnvironment.withProxy(proxy, "--proxy");
     } catch (IllegalArgumentException e) {
-      throw new BadOptionException(e.getMessage(), e);
+      throw new BadInput(spec, e.getMessage(), e);
     }
   }
 
   private CredentialProvider credentials(Map<String, String> environment) {
     if ((credentialProviderConfig == null) != (credentialProviderBinDir == null)) {
-      throw new BadOptionException("--image-credential-provider-config and"
+      throw new BadInput(spec, "--image-credential-provider-config and"
           + " --image-credential-provider-bin-dir go together", null);
     }
     CredentialProvider configured = dockerCredentials(environment);
@@ -128,7 +130,7 @@ final class RegistryOptions {
       return CredentialProvider.chain(configured,
           KubeletCredentialProviders.read(credentialProviderConfig, credentialProviderBinDir));
     } catch (CredentialException e) {
-      throw new BadOptionException("--image-credential-provider-config: " + e.getMessage(), e);
+      throw new BadInput(spec, "--image-credential-provider-config: " + e.getMessage(), e);
     }
   }
 
@@ -136,13 +138,13 @@ final class RegistryOptions {
     try {
       if (authFile != null) {
         if (!Files.isRegularFile(authFile)) {
-          throw new BadOptionException("--authfile " + authFile + ": no such file", null);
+          throw new BadInput(spec, "--authfile " + authFile + ": no such file", null);
         }
         return DockerConfig.read(authFile);
       }
       return DockerConfig.fromDefaultLocations(environment, CredentialHelpers.onSystemPath());
     } catch (CredentialException e) {
-      throw new BadOptionException(e.getMessage(), e);
+      throw new BadInput(spec, e.getMessage(), e);
     }
   }
 
@@ -152,7 +154,7 @@ final class RegistryOptions {
       try {
         mirrors.addTrust(trust).forEach(bundle -> bundle.warnings().forEach(w -> err.println("warning: " + w)));
       } catch (InvalidTrustBundleException | IllegalArgumentException e) {
-        throw new BadOptionException("--mirrors: " + e.getMessage(), e);
+        throw new BadInput(spec, "--mirrors: " + e.getMessage(), e);
       }
     }
     for (Path file : caFiles) {
@@ -160,7 +162,7 @@ final class RegistryOptions {
       try {
         bundle = PemBundle.read(file);
       } catch (InvalidTrustBundleException e) {
-        throw new BadOptionException("--ca-file " + file + ": " + e.getMessage(), e);
+        throw new BadInput(spec, "--ca-file " + file + ": " + e.getMessage(), e);
       }
       bundle.warnings().forEach(warning -> err.println("warning: " + warning));
       trust.addGlobalBundle(bundle);
@@ -171,13 +173,13 @@ final class RegistryOptions {
     try {
       CertsDirectories.addTo(trust, roots).forEach(warning -> err.println("warning: " + warning));
     } catch (IllegalArgumentException | InvalidTrustBundleException | InvalidClientIdentityException e) {
-      throw new BadOptionException("--certs-d: " + e.getMessage(), e);
+      throw new BadInput(spec, "--certs-d: " + e.getMessage(), e);
     }
     for (String registry : insecureRegistries) {
       try {
         trust.addInsecureRegistry(registry);
       } catch (IllegalArgumentException e) {
-        throw new BadOptionException("--insecure-registry " + registry + ": " + e.getMessage(), e);
+        throw new BadInput(spec, "--insecure-registry " + registry + ": " + e.getMessage(), e);
       }
     }
     return trust.build();

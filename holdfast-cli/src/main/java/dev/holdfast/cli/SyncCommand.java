@@ -86,13 +86,7 @@ final class SyncCommand implements Callable<Integer> {
     } catch (IllegalArgumentException | UncheckedIOException | OciLayoutException e) {
       throw new BadInput(spec, e.getMessage(), e);
     }
-    RegistryClient client;
-    try {
-      client = registry.newClient(spec.commandLine().getErr(), mirrors);
-    } catch (RegistryOptions.BadOptionException e) {
-      throw new BadInput(spec, e.getMessage(), e);
-    }
-    try (client) {
+    try (RegistryClient client = registry.newClient(spec.commandLine().getErr(), mirrors)) {
       return flags.run(spec, client, requests, refused);
     }
   }

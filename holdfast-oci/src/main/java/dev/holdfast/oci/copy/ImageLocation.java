@@ -44,6 +44,9 @@ public sealed interface ImageLocation permits ImageLocation.Registry, ImageLocat
       return new Layout(Path.of(dir), name.isEmpty() ? Optional.empty() : Optional.of(name));
     }
     String reference = text;
+    if (text.startsWith("http://") || text.startsWith("https://")) {
+      throw new IllegalArgumentException(UrlMistake.explain("image location", text));
+    }
     if (text.startsWith("docker://")) {
       reference = text.substring("docker://".length());
     } else if (text.matches("(dir|oci-archive|docker-archive|docker-daemon|containers-storage|ostree|sif|tarball):.*")) {
