@@ -208,6 +208,16 @@ public final class HttpTransport implements AutoCloseable {
     for (Header header : response.getHeaders()) {
       fields.computeIfAbsent(header.getName(), name -> new ArrayList<>()).add(header.getValue());
     }
+    boolean tunnelled = target.getSchemeName().equals("https") && proxyShown(target) != null;
+    if (tunnelled && context.getSSLSession() == null) {
+      // HttpClient hands back the proxy's answer to CONNECT when the proxy refuses the tunnel
+      int code = response.getCode();
+      String reason = response.getReasonPhrase();
+      response.close();
+      throw new ProxyException("the proxy " + proxyShown(target) + " refused to open a tunnel to "
+          + target.toHostString() + " (HTTP " + code + (reason == null ? "" : " " + reason) + ")"
+          + (code == 407 ? proxyCredentialHint(target) : ""), null);
+    }
     if (response.getCode() == 407) {
       response.close();
       throw new ProxyException("the proxy " + proxyShown(target) + " asks for credentials (HTTP 407)"

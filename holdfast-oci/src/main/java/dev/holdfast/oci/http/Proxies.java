@@ -116,12 +116,9 @@ public final class Proxies {
     if (uri.getHost() == null) {
       throw new IllegalArgumentException(source + ": no host in the proxy URL " + withoutCredentials(value));
     }
-    try {
-      return new URI("http", uri.getRawUserInfo(), uri.getHost(), uri.getPort() < 0 ? 80 : uri.getPort(), null,
-          null, null);
-    } catch (URISyntaxException e) {
-      throw new IllegalArgumentException(source + ": not a proxy URL (http://HOST:PORT): " + withoutCredentials(value));
-    }
+    String userInfo = uri.getRawUserInfo() == null ? "" : uri.getRawUserInfo() + "@";
+    return URI.create("http://" + userInfo + uri.getRawAuthority().substring(userInfo.length()).replaceFirst(":\\d*$", "")
+        + ":" + (uri.getPort() < 0 ? 80 : uri.getPort()));
   }
 
   private static String withoutCredentials(String value) {
