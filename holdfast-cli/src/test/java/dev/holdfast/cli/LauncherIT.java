@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.holdfast.oci.reference.Digest;
+import dev.holdfast.oci.testing.ForwardProxy;
 import dev.holdfast.oci.testing.RegistryExtension;
 import dev.holdfast.oci.testing.Skopeo;
 import dev.holdfast.oci.testing.SyntheticImage;
@@ -170,6 +171,31 @@ class LauncherIT {
     assertThat(run.err()).doesNotContain("building").doesNotContain("warning");
     try (var left = Files.list(tmp)) {
       assertThat(left).as("files left in TMPDIR").isEmpty();
+    }
+  }
+
+  // ---- proxies, as the environment names them ---------------------------------------------------
+
+  @Test
+  void theProxyThatHttpProxyNamesCarriesTheCopyAndNoProxyBypassesIt() throws Exception {
+    WrittenImage image = SyntheticImage.builder().seed(191).layers(1).layerSize(20_000).build()
+        .writeTo(work.resolve("seed"), "small");
+    Skopeo.create(work.resolve("skopeo")).push(image, registry.image("env-proxy/app:1"));
+    String source = "docker://" + registry.hostPort() + "/env-proxy/app:1";
+    try (ForwardProxy proxy = ForwardProxy.start(work.resolve("proxy"))) {
+      ProcessBuilder proxied = builder("copy", source, "oci:" + work.resolve("proxied") + ":app");
+      proxied.environment().put("HTTP_PROXY", proxy.url());
+      Launch through = launch(proxied);
+      assertThat(through.exitCode()).as(through.err()).isZero();
+      assertThat(proxy.requests()).contains("GET http://" + registry.hostPort() + "/v2/env-proxy/app/manifests/1 HTTP/1.1");
+
+      int seen = proxy.requests().size();
+      ProcessBuilder direct = builder("copy", source, "oci:" + work.resolve("direct") + ":app");
+      direct.environment().put("http_proxy", proxy.url());
+      direct.environment().put("no_proxy", "localhost,127.0.0.1");
+      Launch bypass = launch(direct);
+      assertThat(bypass.exitCode()).as(bypass.err()).isZero();
+      assertThat(proxy.requests()).hasSize(seen);
     }
   }
 
