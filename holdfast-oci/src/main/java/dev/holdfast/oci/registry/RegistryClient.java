@@ -68,7 +68,7 @@ public final class RegistryClient implements AutoCloseable {
    * Checks that the registry answers {@code GET /v2/} (200, or 401 when it wants credentials) and
    * decides whether it is served over HTTPS or, for loopback and insecure registries, HTTP.
    */
-  public void ping(String registry) {
+  void ping(String registry) {
     caller.ping(registry);
   }
 
@@ -182,7 +182,7 @@ public final class RegistryClient implements AutoCloseable {
   }
 
   /** Uploads a blob in {@code PATCH} requests of {@code chunkSize} bytes, then a closing {@code PUT}. */
-  public void pushBlobChunked(ImageReference repository, Descriptor blob, InputStream content, int chunkSize) {
+  void pushBlobChunked(ImageReference repository, Descriptor blob, InputStream content, int chunkSize) {
     if (chunkSize <= 0) {
       throw new IllegalArgumentException("chunk size must be positive, got " + chunkSize);
     }
