@@ -28,10 +28,12 @@ final class CopyCommand implements Callable<Integer> {
   @Mixin RegistryOptions registry = new RegistryOptions();
   @Mixin MirrorOptions mirrors = new MirrorOptions();
 
-  @Parameters(index = "0", paramLabel = "SRC", description = "The image to copy: REF, docker://REF or oci:DIR[:NAME].")
+  @Parameters(index = "0", paramLabel = "SRC",
+      description = "The image to copy: REF, docker://REF or oci:DIR[:NAME].")
   String source;
 
-  @Parameters(index = "1", paramLabel = "DST", description = "Where the copy goes: REF, docker://REF or oci:DIR[:NAME].")
+  @Parameters(index = "1", paramLabel = "DST",
+      description = "Where the copy goes: REF, docker://REF or oci:DIR[:NAME].")
   String destination;
 
   @Override

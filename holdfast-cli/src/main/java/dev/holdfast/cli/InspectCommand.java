@@ -60,7 +60,8 @@ final class InspectCommand implements Callable<Integer> {
       description = "${COMPLETION-CANDIDATES}: text (the default) or one JSON object.")
   Format output = Format.text;
 
-  @Parameters(index = "0", paramLabel = "IMAGE", description = "The image, e.g. registry.example/app:1.0 or oci:DIR:NAME.")
+  @Parameters(index = "0", paramLabel = "IMAGE",
+      description = "The image, e.g. registry.example/app:1.0 or oci:DIR:NAME.")
   String image;
 
   /** Where {@code --raw} writes bytes; stdout unless a test replaces it. */

@@ -187,7 +187,8 @@ class LauncherIT {
       proxied.environment().put("HTTP_PROXY", proxy.url());
       Launch through = launch(proxied);
       assertThat(through.exitCode()).as(through.err()).isZero();
-      assertThat(proxy.requests()).contains("GET http://" + registry.hostPort() + "/v2/env-proxy/app/manifests/1 HTTP/1.1");
+      assertThat(proxy.requests())
+          .contains("GET http://" + registry.hostPort() + "/v2/env-proxy/app/manifests/1 HTTP/1.1");
 
       int seen = proxy.requests().size();
       ProcessBuilder direct = builder("copy", source, "oci:" + work.resolve("direct") + ":app");

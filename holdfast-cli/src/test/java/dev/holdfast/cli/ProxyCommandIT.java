@@ -52,7 +52,8 @@ class ProxyCommandIT {
         "oci:" + work.resolve("never") + ":app");
 
     assertThat(copy.exitCode()).isEqualTo(2);
-    assertThat(copy.err()).startsWith("holdfast copy: --proxy: socks5://127.0.0.1:1080: only http:// proxies are supported")
+    assertThat(copy.err())
+        .startsWith("holdfast copy: --proxy: socks5://127.0.0.1:1080: only http:// proxies are supported")
         .doesNotContain("Usage:");
     assertThat(work.resolve("never")).doesNotExist();
   }

@@ -25,7 +25,8 @@ class ReadableErrorsTest {
 
     Run copy = run("copy", "nginx:1.27", "https://registry.local/keep/nginx:1.27");
     assertThat(copy.exitCode()).isEqualTo(2);
-    assertThat(copy.err()).startsWith("holdfast copy: invalid image location \"https://registry.local/keep/nginx:1.27\":"
+    assertThat(copy.err()).startsWith(
+        "holdfast copy: invalid image location \"https://registry.local/keep/nginx:1.27\":"
         + " registries are named without http:// or https://, as in \"registry.local/keep/nginx:1.27\"");
   }
 

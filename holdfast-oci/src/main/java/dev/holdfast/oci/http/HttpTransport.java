@@ -22,7 +22,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
-import org.apache.hc.client5.http.ClientProtocolException;
 import org.apache.hc.client5.http.ConnectTimeoutException;
 import org.apache.hc.client5.http.HttpHostConnectException;
 import org.apache.hc.client5.http.HttpRequestRetryStrategy;
@@ -30,7 +29,6 @@ import org.apache.hc.client5.http.auth.AuthScope;
 import org.apache.hc.client5.http.auth.UsernamePasswordCredentials;
 import org.apache.hc.client5.http.config.ConnectionConfig;
 import org.apache.hc.client5.http.config.RequestConfig;
-import org.apache.hc.client5.http.impl.TunnelRefusedException;
 import org.apache.hc.client5.http.impl.auth.BasicCredentialsProvider;
 import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
 import org.apache.hc.client5.http.impl.classic.HttpClients;
@@ -54,7 +52,6 @@ import org.apache.hc.core5.http.io.SocketConfig;
 import org.apache.hc.core5.http.io.entity.AbstractHttpEntity;
 import org.apache.hc.core5.http.io.EofSensorInputStream;
 import org.apache.hc.core5.http.message.BasicClassicHttpRequest;
-import org.apache.hc.core5.http.message.StatusLine;
 import org.apache.hc.core5.http.protocol.HttpContext;
 import org.apache.hc.core5.util.TimeValue;
 import org.apache.hc.core5.util.Timeout;
@@ -259,13 +256,6 @@ public final class HttpTransport implements AutoCloseable {
   /** HttpClient's exceptions in the terms the registry client reads: connect failures, proxies, timeouts. */
   private IOException translated(IOException e, HttpHost target, URI uri) {
     String proxy = proxyShown(target);
-    if (e instanceof ClientProtocolException && e.getCause() instanceof TunnelRefusedException refused) {
-      StatusLine status = refused.getResponse() == null ? null : new StatusLine(refused.getResponse());
-      int code = status == null ? 0 : status.getStatusCode();
-      return new ProxyException("the proxy " + proxy + " refused to open a tunnel to " + target.toHostString()
-          + (status == null ? "" : " (HTTP " + code + " " + status.getReasonPhrase() + ")")
-          + (code == 407 ? proxyCredentialHint(target) : ""), e);
-    }
     if (proxy != null && (e instanceof HttpHostConnectException || e instanceof ConnectTimeoutException
         || e instanceof NoRouteToHostException)) {
       return new ProxyException("cannot connect to the proxy " + proxy + " ("

@@ -39,7 +39,8 @@ final class NoProxy {
       if (address == null || address.getAddress().length * 8 != bits) {
         return false;
       }
-      return new BigInteger(1, address.getAddress()).shiftRight(bits - prefix).equals(network.shiftRight(bits - prefix));
+      BigInteger candidate = new BigInteger(1, address.getAddress());
+      return candidate.shiftRight(bits - prefix).equals(network.shiftRight(bits - prefix));
     }
   }
 
@@ -166,7 +167,10 @@ final class NoProxy {
     }
   }
 
-  /** Whether a request to {@code host} (a name or an IP literal, IPv6 with or without brackets) on {@code port} goes direct. */
+  /**
+   * Whether a request to {@code host} (a name, or an IP address, IPv6 with or without brackets) on
+   * {@code port} goes direct.
+   */
   boolean bypasses(String host, int port) {
     if (rules.isEmpty()) {
       return false;

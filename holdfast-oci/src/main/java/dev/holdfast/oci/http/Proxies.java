@@ -117,8 +117,8 @@ public final class Proxies {
       throw new IllegalArgumentException(source + ": no host in the proxy URL " + withoutCredentials(value));
     }
     String userInfo = uri.getRawUserInfo() == null ? "" : uri.getRawUserInfo() + "@";
-    return URI.create("http://" + userInfo + uri.getRawAuthority().substring(userInfo.length()).replaceFirst(":\\d*$", "")
-        + ":" + (uri.getPort() < 0 ? 80 : uri.getPort()));
+    String host = uri.getRawAuthority().substring(userInfo.length()).replaceFirst(":\\d*$", "");
+    return URI.create("http://" + userInfo + host + ":" + (uri.getPort() < 0 ? 80 : uri.getPort()));
   }
 
   private static String withoutCredentials(String value) {

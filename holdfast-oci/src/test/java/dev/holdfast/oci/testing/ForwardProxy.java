@@ -87,7 +87,8 @@ public final class ForwardProxy implements AutoCloseable {
   }
 
   private static boolean accepts(int port) {
-    try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
+    try {
+      new Socket(InetAddress.getLoopbackAddress(), port).close();
       return true;
     } catch (IOException e) {
       return false;
