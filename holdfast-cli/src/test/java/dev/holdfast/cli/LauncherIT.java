@@ -2,6 +2,7 @@ package dev.holdfast.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -22,6 +23,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -129,6 +131,47 @@ class LauncherIT {
     assertThat(work.resolve("out")).doesNotExist();
   }
 
+
+  @Test
+  void javaJarOnAJavaOlderThan21SaysInOneLineThat21IsNeeded() throws Exception {
+    Path old = olderJava();
+    ProcessBuilder builder = new ProcessBuilder(old.toString(), "-jar",
+        ROOT.resolve("holdfast-cli/target/holdfast.jar").toString(), "--version");
+
+    Launch run = launch(builder);
+
+    assertThat(run.exitCode()).isEqualTo(1);
+    assertThat(run.out()).isEmpty();
+    assertThat(run.err().lines().toList()).singleElement().asString()
+        .startsWith("holdfast needs Java 21 or newer; this is Java ")
+        .doesNotContain("UnsupportedClassVersionError");
+  }
+
+  /** A java below 21 under /usr/lib/jvm (Debian's default java 17 on the project's machines). */
+  private static Path olderJava() throws IOException {
+    try (var homes = Files.list(Path.of("/usr/lib/jvm"))) {
+      Optional<Path> found = homes.filter(home -> Files.isExecutable(home.resolve("bin/java")))
+          .filter(home -> featureOf(home) > 0 && featureOf(home) < 21)
+          .map(home -> home.resolve("bin/java")).findFirst();
+      assumeTrue(found.isPresent(), "no JDK older than 21 under /usr/lib/jvm to run the jar with");
+      return found.get();
+    }
+  }
+
+  private static int featureOf(Path home) {
+    try {
+      for (String line : Files.readAllLines(home.resolve("release"))) {
+        if (line.startsWith("JAVA_VERSION=")) {
+          String version = line.substring("JAVA_VERSION=".length()).replace("\"", "");
+          return Integer.parseInt(version.split("[.+-]")[0].equals("1") ? version.split("[.]")[1]
+              : version.split("[.+-]")[0]);
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      return -1;
+    }
+    return -1;
+  }
 
   // ---- where it runs from --------------------------------------------------------------------
 

@@ -115,6 +115,11 @@ final class RegistryCaller {
         }
       } catch (IOException e) {
         failure = connectionFailure(call, e);
+        if (!(failure instanceof TlsException) && e instanceof java.net.SocketException
+            && refusesWithoutClientCertificate(call.registry)) {
+          failure = new TlsException(call.registry, call.action, TlsFailures.CLIENT_CERTIFICATE_WANTED
+              + call.registry + " (--certs-d)", e);
+        }
         if (failure instanceof TlsException || e instanceof ProxyException) {
           throw failure; // trying again cannot help
         }
@@ -348,6 +353,27 @@ final class RegistryCaller {
       return body == null ? new byte[0] : body;
     } catch (IOException e) {
       return new byte[0];
+    }
+  }
+
+  /**
+   * After an HTTPS connection broke at once (reset, broken pipe): whether the registry refuses
+   * connections that come without a client certificate. With TLS 1.3 a server says so in an alert
+   * after the client's side of the handshake is done, and a request written meanwhile fails with a
+   * broken pipe that hides the alert; a fresh connection that writes, then reads, gets the alert.
+   * Asked only after such a failure.
+   */
+  private boolean refusesWithoutClientCertificate(String registry) {
+    URI base = endpoints.knownBase(registry);
+    if (base != null && !base.getScheme().equalsIgnoreCase("https")) {
+      return false;
+    }
+    URI https = base != null ? base : endpoints.httpsBase(registry);
+    try {
+      return TlsFailures.refusesWithoutClientCertificate(endpoints.sslContext(registry), https.getHost(),
+          https.getPort() < 0 ? 443 : https.getPort(), PROBE_TIMEOUT);
+    } catch (RuntimeException e) {
+      return false;
     }
   }
 

@@ -1,13 +1,21 @@
 package dev.holdfast.oci.registry;
 
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.security.cert.CertPathValidatorException;
 import java.security.cert.CertificateExpiredException;
 import java.security.cert.CertificateNotYetValidException;
+import java.time.Duration;
 import java.util.Locale;
 import java.util.Optional;
+import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLHandshakeException;
+import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLPeerUnverifiedException;
+import javax.net.ssl.SSLSocket;
 
 /**
  * A TLS failure in words a user can act on. The JDK's own messages name its classes ({@code PKIX
@@ -18,6 +26,10 @@ import javax.net.ssl.SSLPeerUnverifiedException;
 final class TlsFailures {
   private TlsFailures() {}
 
+  /** What a registry that wants a client certificate is told, before its name. */
+  static final String CLIENT_CERTIFICATE_WANTED = "the registry refused the TLS connection: it asks for a client"
+      + " certificate it accepts (mutual TLS); give one as client.cert and client.key in a certs.d directory for ";
+
   private static final String TRUST_HINT = "if the registry uses a private CA, trust it with --ca-file or a"
       + " certs.d directory (--certs-d), or mark the registry --insecure-registry";
 
@@ -26,9 +38,7 @@ final class TlsFailures {
     for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
       String message = cause.getMessage() == null ? "" : cause.getMessage();
       if (cause instanceof SSLException && refusedOurCertificate(message)) {
-        return Optional.of("the registry refused the TLS connection: it asks for a client certificate it"
-            + " accepts (mutual TLS); give one as client.cert and client.key in a certs.d directory for "
-            + registry + " (--certs-d)");
+        return Optional.of(CLIENT_CERTIFICATE_WANTED + registry + " (--certs-d)");
       }
       if (cause instanceof SSLException && message.contains("Unsupported or unrecognized SSL message")) {
         return Optional.of("the registry does not speak TLS on this port; if it serves plain HTTP, say so with"
@@ -70,6 +80,38 @@ final class TlsFailures {
       }
     }
     return "the TLS handshake failed; " + TRUST_HINT;
+  }
+
+  /**
+   * Whether {@code host:port} ends a TLS connection that presents no accepted client certificate
+   * with an alert saying so: connects, completes the handshake, writes a request, and reads.
+   */
+  static boolean refusesWithoutClientCertificate(SSLContext tls, String host, int port, Duration timeout) {
+    String bare = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
+    int millis = (int) timeout.toMillis();
+    try (Socket plain = new Socket()) {
+      plain.connect(new InetSocketAddress(bare, port), millis);
+      plain.setSoTimeout(millis);
+      try (SSLSocket socket = (SSLSocket) tls.getSocketFactory().createSocket(plain, bare, port, true)) {
+        SSLParameters parameters = socket.getSSLParameters();
+        parameters.setEndpointIdentificationAlgorithm("HTTPS");
+        socket.setSSLParameters(parameters);
+        socket.startHandshake();
+        try {
+          socket.getOutputStream().write(("HEAD /v2/ HTTP/1.1\r\nHost: " + host + ":" + port
+              + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+          socket.getOutputStream().flush();
+        } catch (IOException writeFailed) {
+          // the alert may be waiting all the same: read it
+        }
+        socket.getInputStream().read();
+        return false;
+      }
+    } catch (SSLException e) {
+      return refusedOurCertificate(e.getMessage() == null ? "" : e.getMessage());
+    } catch (IOException | RuntimeException e) {
+      return false;
+    }
   }
 
   /**
