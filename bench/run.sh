@@ -14,6 +14,10 @@
 #                           rss    peak RSS of `holdfast copy` of BIG_SIZE vs RSS_SIZE (default 4GiB)
 #   --tools LIST          skopeo,holdfast (default both; holdfast is skipped with a warning when the
 #                         jar has no `copy` command)
+#   --alt-jar JAR         also time another build of holdfast (e.g. a branch's), as tool ALT_NAME,
+#                         run as `java $HOLDFAST_JAVA_OPTS -jar JAR`; compare with --launcher jar so
+#                         that both get the same JVM options
+#   --alt-name NAME       the other build's name in the results (default holdfast-alt)
 #   --big-size SIZE       size of the scenario (a) image (default 1GiB); KiB/MiB/GiB suffixes
 #   --big-layers N        layers of the big images (default 8)
 #   --small-count N       images in (b)/(c) (default 50)
@@ -48,7 +52,7 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 WORK=${TMPDIR:-/tmp}/holdfast-bench RUNS=5 SCEN=start,a,b,c,rss TOOLS=skopeo,holdfast
 BIG_SIZE=1GiB BIG_LAYERS=8 SMALL_COUNT=50 SMALL_BASE=16MiB SMALL_LAYER=1MiB
-RSS_SIZE=4GiB RSS_RUNS=3 TLS=0 KEEP=0 LAUNCHER=script PA=5401 PB=5402
+RSS_SIZE=4GiB RSS_RUNS=3 TLS=0 KEEP=0 LAUNCHER=script PA=5401 PB=5402 ALT_JAR= ALT_NAME=holdfast-alt
 while [[ $# -gt 0 ]]; do
   case $1 in
     --runs) RUNS=$2; shift 2 ;;             --scenarios) SCEN=$2; shift 2 ;;
@@ -59,6 +63,7 @@ while [[ $# -gt 0 ]]; do
     --tls) TLS=1; shift ;;                  --keep) KEEP=1; shift ;;
     --launcher) LAUNCHER=$2; shift 2 ;;     --workdir) WORK=$2; shift 2 ;;
     --port-a) PA=$2; shift 2 ;;             --port-b) PB=$2; shift 2 ;;
+    --alt-jar) ALT_JAR=$2; shift 2 ;;       --alt-name) ALT_NAME=$2; shift 2 ;;
     -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     *) echo "run.sh: unknown option '$1' (see --help)" >&2; exit 2 ;;
   esac
@@ -74,6 +79,11 @@ done
 [[ $PA != "$PB" ]] || die "--port-a and --port-b must differ"
 for s in ${SCEN//,/ }; do [[ $s =~ ^(start|a|b|c|rss)$ ]] || die "unknown scenario '$s' in --scenarios"; done
 for t in ${TOOLS//,/ }; do [[ $t =~ ^(skopeo|holdfast)$ ]] || die "unknown tool '$t' in --tools"; done
+if [[ -n $ALT_JAR ]]; then
+  [[ -f $ALT_JAR ]] || die "--alt-jar $ALT_JAR: no such file"
+  [[ $ALT_NAME =~ ^[a-z0-9-]+$ && $ALT_NAME != skopeo && $ALT_NAME != holdfast ]] || die "--alt-name: a lower-case word other than skopeo and holdfast"
+  TOOLS+=,$ALT_NAME
+fi
 START_TIME=$SECONDS LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # ---- dependencies ------------------------------------------------------------------------------
@@ -120,6 +130,8 @@ if [[ $LAUNCHER == jar ]]; then
 else
   HF=(env JAVA_HOME="$JAVA_HOME" "$ROOT/bin/holdfast")
 fi
+# shellcheck disable=SC2206
+ALT=("$JAVA_HOME/bin/java" ${HOLDFAST_JAVA_OPTS:-} -jar "${ALT_JAR:-/nonexistent}")
 if uses holdfast && ! "${HF[@]}" copy --help >/dev/null 2>&1; then
   log "WARNING: this holdfast has no 'copy' command yet; timing skopeo only"
   TOOLS=skopeo
@@ -279,9 +291,15 @@ check_dest() {  # check_dest REPO:TAG DIGEST -- B really holds the copy
     "$SCHEME://$B/v2/${1%:*}/manifests/${1##*:}" | tr -d '\r' | awk -F': ' 'tolower($1)=="docker-content-digest"{print $2}')
   [[ $got == "$2" ]] || die "after the copy, B has ${got:-nothing} for $1, expected $2"
 }
-order() {  # tools in alternating order per run
-  local list=() t; for t in skopeo holdfast; do if uses "$t"; then list+=("$t"); fi; done
-  if (( $1 % 2 == 0 )) && [[ ${#list[@]} == 2 ]]; then echo "${list[1]} ${list[0]}"; else echo "${list[*]}"; fi
+order() {  # the tools, in an order that rotates from run to run
+  local list=() t n i out=()
+  for t in skopeo holdfast "$ALT_NAME"; do if uses "$t"; then list+=("$t"); fi; done
+  n=${#list[@]}
+  for ((i = 0; i < n; i++)); do out+=("${list[$(( (i + $1 - 1) % n ))]}"); done
+  echo "${out[*]}"
+}
+hf() {  # hf TOOL: the command line of a holdfast build
+  if [[ $1 == holdfast ]]; then echo HF; else echo ALT; fi
 }
 copy_big() {  # copy_big SCENARIO TOOL RUN NAME
   local s=$1 t=$2 r=$3 name=$4 bytes digest
@@ -292,7 +310,8 @@ copy_big() {  # copy_big SCENARIO TOOL RUN NAME
     timed "$s" "$t" "$r" "${!bytes}" "${SK[@]}" copy -q "${SK_SRC_TLS[@]}" "${SK_DST_TLS[@]}" \
       "docker://$A/bench/$name:v1" "docker://$B/bench/$name:v1"
   else
-    timed "$s" "$t" "$r" "${!bytes}" "${HF[@]}" copy "${HF_TLS[@]}" "docker://$A/bench/$name:v1" "docker://$B/bench/$name:v1"
+    local -n cmd=$(hf "$t")
+    timed "$s" "$t" "$r" "${!bytes}" "${cmd[@]}" copy "${HF_TLS[@]}" "docker://$A/bench/$name:v1" "docker://$B/bench/$name:v1"
   fi
   check_dest "bench/$name:v1" "${!digest}"
 }
@@ -307,7 +326,8 @@ sync_small() {  # sync_small TOOL RUN -- scenario b, then c without wiping
         "$WORK/skopeo-sync.yaml" "$B/skopeo"
       first=skopeo/small-1:v1
     else
-      timed "$s" "$t" "$r" "$SIZE_small_unique" "${HF[@]}" sync "${HF_TLS[@]}" --from "$WORK/holdfast-sync.yaml" --to "$B/holdfast"
+      local -n cmd=$(hf "$t")
+      timed "$s" "$t" "$r" "$SIZE_small_unique" "${cmd[@]}" sync "${HF_TLS[@]}" --from "$WORK/holdfast-sync.yaml" --to "$B/holdfast"
       first=holdfast/127.0.0.1_$PA/bench/small-1:v1
     fi
     if [[ $s == b ]]; then check_dest "$first" "$(python3 -c 'import json,sys; print(next(m["digest"] for m in json.load(open(sys.argv[1]))["manifests"] if m["annotations"]["org.opencontainers.image.ref.name"]=="small-1"))' "$IMAGES/small/index.json")"; fi

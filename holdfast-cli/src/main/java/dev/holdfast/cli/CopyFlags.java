@@ -11,9 +11,10 @@ import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 
-/** The options {@code copy} and {@code sync} share, and the run they share: engine, progress, report. */
+/** The options {@code copy} and {@code sync} share (a picocli mixin), and the run they share: engine, progress, report. */
 final class CopyFlags {
   /** How results are printed. */
   enum Output {
@@ -21,12 +22,37 @@ final class CopyFlags {
     json
   }
 
+  @Option(names = "--all",
+      description = "Copy every platform of an index. Holdfast does that anyway (skopeo copies only the"
+          + " host's platform unless given --all); accepted so that skopeo command lines work.")
   boolean all;
+
+  @Option(names = "--platform", split = ",", paramLabel = "OS/ARCH[/VARIANT]",
+      description = "Copy only these platforms of an index, e.g. linux/amd64,linux/arm64. The copy then gets a"
+          + " new index whose digest differs from the source's; the report says so.")
   List<String> platforms = new ArrayList<>();
+
+  @Option(names = "--with-referrers",
+      description = "Also copy signatures, attestations and SBOMs: OCI referrers and cosign's sha256-<hex>.sig,"
+          + " .att and .sbom tags.")
   boolean withReferrers;
+
+  @Option(names = "--output", paramLabel = "text|json", defaultValue = "text",
+      description = "text (a table at the end) or json (one document on stdout). Default: ${DEFAULT-VALUE}.")
   Output output;
+
+  @Option(names = "--hash-blobs", paramLabel = "auto|always", defaultValue = "auto",
+      description = "auto: each blob is hashed once, where it is stored: by Holdfast for an OCI layout and for a"
+          + " registry that does not check digests, by the destination registry when it does (probed once per"
+          + " registry). always: Holdfast hashes every blob too. Default: ${DEFAULT-VALUE}.")
   HashBlobs hashBlobs;
+
+  @Option(names = "--source-parallelism", paramLabel = "N", defaultValue = "8",
+      description = "Blob transfers in flight per source registry or layout. Default: ${DEFAULT-VALUE}.")
   int sourceParallelism;
+
+  @Option(names = "--destination-parallelism", paramLabel = "N", defaultValue = "8",
+      description = "Blob transfers in flight per destination registry or layout. Default: ${DEFAULT-VALUE}.")
   int destinationParallelism;
 
   /** Who hashes blobs: {@link BlobHashing}, spelt for the command line. */
@@ -39,34 +65,6 @@ final class CopyFlags {
     HashBlobs(BlobHashing hashing) {
       this.hashing = hashing;
     }
-  }
-
-  /** Adds these options to {@code spec}. */
-  void addTo(CommandSpec spec) {
-    spec.addOption(Specs.option("--all", boolean.class, () -> all, v -> all = v)
-        .description("Copy every platform of an index (the default; as in skopeo).").build());
-    spec.addOption(Specs.repeatable("--platform", String.class, () -> platforms, v -> platforms = v)
-        .splitRegex(",").paramLabel("OS/ARCH[/VARIANT]")
-        .description("Copy only these platforms of an index, e.g. linux/amd64,linux/arm64. The copy then gets a "
-            + "new index whose digest differs from the source's; the report says so.").build());
-    spec.addOption(Specs.option("--with-referrers", boolean.class, () -> withReferrers, v -> withReferrers = v)
-        .description("Also copy signatures, attestations and SBOMs: OCI referrers and cosign's sha256-<hex>.sig, "
-            + ".att and .sbom tags.").build());
-    spec.addOption(Specs.option("--output", Output.class, () -> output, v -> output = v)
-        .paramLabel("text|json").defaultValue("text")
-        .description("text (a table at the end) or json (one document on stdout). Default: ${DEFAULT-VALUE}.").build());
-    spec.addOption(Specs.option("--hash-blobs", HashBlobs.class, () -> hashBlobs, v -> hashBlobs = v)
-        .paramLabel("auto|always").defaultValue("auto")
-        .description("auto: each blob is hashed once, where it is stored: by Holdfast for an OCI layout and for a "
-            + "registry that does not check digests, by the destination registry when it does (probed once per "
-            + "registry). always: Holdfast hashes every blob too. Default: ${DEFAULT-VALUE}.").build());
-    spec.addOption(Specs.option("--source-parallelism", int.class, () -> sourceParallelism, v -> sourceParallelism = v)
-        .paramLabel("N").defaultValue("8")
-        .description("Blob transfers in flight per source registry or layout. Default: ${DEFAULT-VALUE}.").build());
-    spec.addOption(Specs.option("--destination-parallelism", int.class, () -> destinationParallelism,
-            v -> destinationParallelism = v)
-        .paramLabel("N").defaultValue("8")
-        .description("Blob transfers in flight per destination registry or layout. Default: ${DEFAULT-VALUE}.").build());
   }
 
   CopyOptions options(CommandSpec spec) {

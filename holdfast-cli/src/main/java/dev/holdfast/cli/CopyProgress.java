@@ -5,8 +5,7 @@ import dev.holdfast.oci.copy.CopyResult;
 import dev.holdfast.oci.copy.ProgressListener;
 import dev.holdfast.oci.manifest.Descriptor;
 import java.io.PrintWriter;
-import java.util.Collections;
-import java.util.IdentityHashMap;
+import java.util.LinkedHashSet;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.Executors;
@@ -32,8 +31,7 @@ final class CopyProgress implements ProgressListener, AutoCloseable {
   private final AtomicInteger skipped = new AtomicInteger();
   private final AtomicInteger mounted = new AtomicInteger();
   private final AtomicLong bytes = new AtomicLong();
-  /** By identity: a request's generated equals and hashCode are costly to link (docs/architecture.md, "Start-up"). */
-  private final Set<CopyRequest> inFlight = Collections.newSetFromMap(new IdentityHashMap<>()); // guarded by this
+  private final Set<CopyRequest> inFlight = new LinkedHashSet<>(); // guarded by this
   private final ScheduledExecutorService ticker;
   private final int width = terminalWidth();
   private boolean drawn;

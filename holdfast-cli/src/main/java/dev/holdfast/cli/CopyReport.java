@@ -31,58 +31,53 @@ final class CopyReport {
     return failed == results.size() ? ALL_FAILED : SOME_FAILED;
   }
 
-  // instanceof rather than pattern switches in this class: see docs/architecture.md, "Start-up"
   static String status(CopyResult result) {
-    if (result instanceof CopyResult.Copied) {
-      return "copied";
-    }
-    return result instanceof CopyResult.AlreadyPresent ? "present" : "failed";
+    return switch (result) {
+      case CopyResult.Copied c -> "copied";
+      case CopyResult.AlreadyPresent p -> "present";
+      case CopyResult.Failed f -> "failed";
+    };
   }
 
   /** One log line for a finished image. */
   static String line(CopyResult result) {
     CopyStats s = result.stats();
-    if (result instanceof CopyResult.Copied c) {
-      return String.format(Locale.ROOT,
+    return switch (result) {
+      case CopyResult.Copied c -> String.format(Locale.ROOT,
           "copied  %s -> %s %s (%d blobs copied, %d skipped, %d mounted, %s, %.1fs)%s%s", c.request().source(),
           c.destination(), c.digest(), s.blobsCopied(), s.blobsSkipped(), s.blobsMounted(), bytes(s.bytes()),
           c.elapsed().toMillis() / 1000.0,
           c.platformFilterChangedDigest() ? " [platform filter: digest differs from source " + c.sourceDigest() + "]" : "",
           mirrorNote(c));
-    }
-    if (result instanceof CopyResult.AlreadyPresent p) {
-      return String.format(Locale.ROOT, "present %s -> %s %s%s", p.request().source(), p.destination(), p.digest(),
-          mirrorNote(p));
-    }
-    CopyResult.Failed f = (CopyResult.Failed) result;
-    return "failed  " + f.request().source() + " -> " + f.destination() + ": " + f.cause().getMessage();
+      case CopyResult.AlreadyPresent p -> String.format(Locale.ROOT, "present %s -> %s %s%s", p.request().source(),
+          p.destination(), p.digest(), mirrorNote(p));
+      case CopyResult.Failed f -> "failed  " + f.request().source() + " -> " + f.destination() + ": "
+          + f.cause().getMessage();
+    };
   }
 
   static void printTable(PrintWriter out, List<CopyResult> results) {
-    int width = Math.min(60, results.stream().mapToInt(r -> r.request().source().toString().length()).max().orElse(6));
+    // as wide as the longest source: every source is shown whole
+    int width = Math.max(6, results.stream().mapToInt(r -> r.request().source().toString().length()).max().orElse(6));
     String format = "%-8s %-" + width + "s %-10s %8s %s%n";
     out.printf(Locale.ROOT, format, "STATUS", "SOURCE", "BYTES", "BLOBS", "DESTINATION / DIGEST / ERROR");
     long bytes = 0;
     for (CopyResult r : results) {
       CopyStats s = r.stats();
       bytes += s.bytes();
-      String detail;
-      if (r instanceof CopyResult.Copied c) {
-        detail = c.destination() + " " + c.digest()
+      String detail = switch (r) {
+        case CopyResult.Copied c -> c.destination() + " " + c.digest()
             + (c.platformFilterChangedDigest() ? " (filtered from " + c.sourceDigest() + ")" : "");
-      } else if (r instanceof CopyResult.AlreadyPresent p) {
-        detail = p.destination() + " " + p.digest();
-      } else {
-        detail = ((CopyResult.Failed) r).cause().getMessage();
-      }
-      detail += mirrorNote(r);
-      out.printf(Locale.ROOT, format, status(r), shorten(r.request().source().toString(), width), bytes(s.bytes()),
+        case CopyResult.AlreadyPresent p -> p.destination() + " " + p.digest();
+        case CopyResult.Failed f -> f.cause().getMessage();
+      } + mirrorNote(r);
+      out.printf(Locale.ROOT, format, status(r), r.request().source(), bytes(s.bytes()),
           s.blobsCopied() + s.blobsMounted() + "/" + (s.blobsCopied() + s.blobsMounted() + s.blobsSkipped()), detail);
     }
     long failed = results.stream().filter(r -> r instanceof CopyResult.Failed).count();
     long present = results.stream().filter(r -> r instanceof CopyResult.AlreadyPresent).count();
-    out.printf(Locale.ROOT, "%d images: %d copied, %d already present, %d failed; %s transferred%n", results.size(),
-        results.size() - failed - present, present, failed, bytes(bytes));
+    out.printf(Locale.ROOT, "%d %s: %d copied, %d already present, %d failed; %s transferred%n", results.size(),
+        results.size() == 1 ? "image" : "images", results.size() - failed - present, present, failed, bytes(bytes));
     out.flush();
   }
 
@@ -102,16 +97,17 @@ final class CopyReport {
       n.put("source", r.request().source().toString());
       r.servedBy().ifPresent(s -> n.put("servedBy", s.toString()));
       n.put("destination", r.destination().toString());
-      if (r instanceof CopyResult.Copied c) {
-        n.put("digest", c.digest().toString());
-        n.put("sourceDigest", c.sourceDigest().toString());
-        n.put("platformFilterChangedDigest", c.platformFilterChangedDigest());
-      } else if (r instanceof CopyResult.AlreadyPresent p) {
-        n.put("digest", p.digest().toString());
-      } else {
-        RuntimeException cause = ((CopyResult.Failed) r).cause();
-        n.put("error", cause.getMessage());
-        n.put("errorType", cause.getClass().getSimpleName());
+      switch (r) {
+        case CopyResult.Copied c -> {
+          n.put("digest", c.digest().toString());
+          n.put("sourceDigest", c.sourceDigest().toString());
+          n.put("platformFilterChangedDigest", c.platformFilterChangedDigest());
+        }
+        case CopyResult.AlreadyPresent p -> n.put("digest", p.digest().toString());
+        case CopyResult.Failed f -> {
+          n.put("error", f.cause().getMessage());
+          n.put("errorType", f.cause().getClass().getSimpleName());
+        }
       }
       CopyStats s = r.stats();
       n.put("bytes", s.bytes());
@@ -151,9 +147,5 @@ final class CopyReport {
       unit++;
     }
     return String.format(Locale.ROOT, "%.1f %s", value, units[unit]);
-  }
-
-  private static String shorten(String text, int width) {
-    return text.length() <= width ? text : "…" + text.substring(text.length() - width + 1);
   }
 }

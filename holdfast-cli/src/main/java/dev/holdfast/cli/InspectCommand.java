@@ -23,9 +23,22 @@ import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 /** {@code holdfast inspect IMAGE}: digest, media type, size and platforms of an image. */
+@Command(name = "inspect", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+    description = {
+      "Shows an image's digest, media type, size and platforms, as the registry stores it.",
+      "IMAGE is a reference (docker://REF also works) or oci:DIR[:NAME], an image of an OCI layout.",
+      "",
+      "Exit status: 0 shown; 1 the registry refused or failed (not found, unauthorized, TLS, ...);"
+          + " 2 usage error or an unusable registry option (--authfile, --ca-file, ...)."
+    })
 final class InspectCommand implements Callable<Integer> {
 
   /** Output formats; lower-case because they are typed on the command line as is. */
@@ -37,31 +50,19 @@ final class InspectCommand implements Callable<Integer> {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final long MAX_CONFIG = 4L * 1024 * 1024;
 
-  private static final String[] DESCRIPTION = {
-    "Shows an image's digest, media type, size and platforms, as the registry stores it.",
-    "IMAGE is a reference (docker://REF also works) or oci:DIR[:NAME], an image of an OCI layout.",
-    "",
-    "Exit status: 0 shown; 1 the registry refused or failed (not found, unauthorized, TLS, ...);"
-        + " 2 usage error or an unusable registry option (--authfile, --ca-file, ...)."
-  };
+  @Spec CommandSpec spec;
+  @Mixin RegistryOptions registry = new RegistryOptions();
 
-  final CommandSpec spec;
-  final RegistryOptions registry = new RegistryOptions();
+  @Option(names = "--raw", description = "Print the manifest bytes exactly as the registry stores them.")
   boolean raw;
-  Format output = Format.text;
-  String image;
 
-  InspectCommand() {
-    spec = Specs.command(this, "inspect", DESCRIPTION);
-    registry.addTo(spec);
-    spec.addOption(Specs.option("--raw", boolean.class, () -> raw, v -> raw = v)
-        .description("Print the manifest bytes exactly as the registry stores them.").build());
-    spec.addOption(Specs.option(new String[] {"-o", "--output"}, Format.class, () -> output, v -> output = v)
-        .paramLabel("FORMAT")
-        .description("${COMPLETION-CANDIDATES}: text (the default) or one JSON object.").build());
-    spec.addPositional(Specs.positional("0", String.class, () -> image, v -> image = v)
-        .paramLabel("IMAGE").description("The image, e.g. registry.example/app:1.0 or oci:DIR:NAME.").build());
-  }
+  @Option(names = {"-o", "--output"}, paramLabel = "FORMAT",
+      description = "${COMPLETION-CANDIDATES}: text (the default) or one JSON object.")
+  Format output = Format.text;
+
+  @Parameters(index = "0", paramLabel = "IMAGE",
+      description = "The image, e.g. registry.example/app:1.0 or oci:DIR:NAME.")
+  String image;
 
   /** Where {@code --raw} writes bytes; stdout unless a test replaces it. */
   OutputStream rawOut = System.out;
@@ -72,13 +73,12 @@ final class InspectCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     Reader reader;
     try {
-      // instanceof rather than pattern switches in this class: see docs/architecture.md, "Start-up"
-      ImageLocation location = ImageLocation.parse(image);
-      reader = location instanceof ImageLocation.Layout l
-          ? new FromLayout(OciLayout.open(l.directory()), l)
-          : new FromRegistry(registry.newClient(err), ((ImageLocation.Registry) location).reference());
-    } catch (IllegalArgumentException | RegistryOptions.BadOptionException e) {
-      throw new Specs.BadInput(spec, e.getMessage(), e);
+      reader = switch (ImageLocation.parse(image)) {
+        case ImageLocation.Layout layout -> new FromLayout(OciLayout.open(layout.directory()), layout);
+        case ImageLocation.Registry location -> new FromRegistry(registry.newClient(err), location.reference());
+      };
+    } catch (IllegalArgumentException e) {
+      throw new BadInput(spec, e.getMessage(), e);
     } catch (OciLayoutException e) {
       err.println("holdfast inspect: " + e.getMessage());
       return 1;
@@ -167,23 +167,25 @@ final class InspectCommand implements Callable<Integer> {
     json.put("mediaType", manifest.mediaType());
     json.put("size", manifest.size());
     ArrayNode platforms = json.putArray("platforms");
-    if (manifest instanceof ImageIndex index) {
-      ArrayNode manifests = json.putArray("manifests");
-      for (Descriptor child : index.manifests()) {
-        child.platform().ifPresent(p -> platforms.add(p.toString()));
-        ObjectNode entry = manifests.addObject();
-        entry.put("digest", child.digest().toString());
-        entry.put("mediaType", child.mediaType());
-        entry.put("size", child.size());
-        child.platform().ifPresent(p -> entry.put("platform", p.toString()));
-        child.artifactType().ifPresent(t -> entry.put("artifactType", t));
+    switch (manifest) {
+      case ImageIndex index -> {
+        ArrayNode manifests = json.putArray("manifests");
+        for (Descriptor child : index.manifests()) {
+          child.platform().ifPresent(p -> platforms.add(p.toString()));
+          ObjectNode entry = manifests.addObject();
+          entry.put("digest", child.digest().toString());
+          entry.put("mediaType", child.mediaType());
+          entry.put("size", child.size());
+          child.platform().ifPresent(p -> entry.put("platform", p.toString()));
+          child.artifactType().ifPresent(t -> entry.put("artifactType", t));
+        }
       }
-    } else {
-      ImageManifest image = (ImageManifest) manifest;
-      platformOf(reader, image).ifPresent(p -> platforms.add(p.toString()));
-      json.put("config", image.config().digest().toString());
-      json.put("layers", image.layers().size());
-      json.put("layersSize", image.layers().stream().mapToLong(Descriptor::size).sum());
+      case ImageManifest image -> {
+        platformOf(reader, image).ifPresent(p -> platforms.add(p.toString()));
+        json.put("config", image.config().digest().toString());
+        json.put("layers", image.layers().size());
+        json.put("layersSize", image.layers().stream().mapToLong(Descriptor::size).sum());
+      }
     }
     return json;
   }

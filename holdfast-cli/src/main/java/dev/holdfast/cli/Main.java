@@ -1,64 +1,34 @@
 package dev.holdfast.cli;
 
-import java.util.List;
 import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.HelpCommand;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 
 /** The {@code holdfast} command: the root of every subcommand. */
+@Command(name = "holdfast", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+    description = {"Keeps copies of the images your workloads run, in a registry you control,",
+        "and points the workloads at the copies."},
+    subcommands = {HelpCommand.class, ResolveCommand.class, InspectCommand.class, CopyCommand.class,
+        SyncCommand.class, OperatorCommand.class, RestoreCommand.class})
 public final class Main implements Runnable {
 
-  /** The subcommands, in the order the usage lists them. */
-  private static final List<String> SUBCOMMANDS = List.of("help", "resolve", "inspect", "copy", "sync", "operator", "restore");
-
-  private final CommandSpec spec = Specs.command(this, "holdfast",
-      "Keeps copies of the images your workloads run, in a registry you control,",
-      "and points the workloads at the copies.");
+  @Spec CommandSpec spec;
 
   public static void main(String[] args) {
-    System.exit(newCommandLine(args).execute(args));
+    System.exit(newCommandLine().execute(args));
   }
 
   /**
-   * The command line for these arguments; tests drive it the same way {@link #main} does. The
-   * commands' models are built in code ({@link Specs}). When the first argument names a
-   * subcommand, only that one is built; anything else (no arguments, an option of {@code holdfast}
-   * itself, {@code help}, an unknown name) gets all of them, so the usage, and the error for a
-   * mistyped name, lists every subcommand.
+   * The command line with every subcommand, its usage errors printed by {@link UsageErrors}; tests
+   * drive it the same way {@link #main} does. The arguments are not needed to build it.
    */
-  public static CommandLine newCommandLine(String... args) {
-    CommandLine cli = new CommandLine(new Main().spec);
-    String first = args.length > 0 ? args[0] : "";
-    if (!first.equals("help") && SUBCOMMANDS.contains(first)) {
-      cli.addSubcommand(first, subcommand(first));
-    } else {
-      for (String name : SUBCOMMANDS) {
-        cli.addSubcommand(name, subcommand(name));
-      }
-    }
-    // after the subcommands: picocli gives the handler to those it has at this point
-    CommandLine.IParameterExceptionHandler standard = cli.getParameterExceptionHandler();
-    cli.setParameterExceptionHandler((error, arguments) -> {
-      if (error instanceof Specs.BadInput) {
-        CommandLine command = error.getCommandLine();
-        command.getErr().println(command.getCommandSpec().qualifiedName() + ": " + error.getMessage());
-        return command.getCommandSpec().exitCodeOnInvalidInput();
-      }
-      return standard.handleParseException(error, arguments);
-    });
+  public static CommandLine newCommandLine(String... ignored) {
+    CommandLine cli = new CommandLine(new Main());
+    cli.setHelpFactory(SpaceWrappingHelp::new);
+    cli.setParameterExceptionHandler(new UsageErrors());
     return cli;
-  }
-
-  private static Object subcommand(String name) {
-    return switch (name) {
-      case "help" -> new CommandLine.HelpCommand(); // picocli's, read from its annotations: only for help
-      case "resolve" -> new ResolveCommand().spec;
-      case "inspect" -> new InspectCommand().spec;
-      case "copy" -> new CopyCommand().spec;
-      case "sync" -> new SyncCommand().spec;
-      case "operator" -> new OperatorCommand();
-      case "restore" -> new RestoreCommand();
-      default -> throw new IllegalArgumentException("no subcommand " + name);
-    };
   }
 
   @Override

@@ -14,27 +14,23 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 
 /**
- * {@code --mirrors FILE_OR_DIR}, shared by {@code resolve}, {@code copy} and {@code sync}: loads
+ * {@code --mirrors FILE_OR_DIR} (a picocli mixin), shared by {@code resolve}, {@code copy} and {@code sync}: loads
  * the rules, turns each registry source into a request that pulls through its mirrors, and adds the
  * mirrors' CA bundles and insecure flags to the client's trust.
  */
 final class MirrorOptions {
 
+  @Option(names = "--mirrors", paramLabel = "FILE_OR_DIR",
+      description = "Mirror configuration: registries.conf (TOML), a registries.conf.d directory,"
+          + " ImageDigestMirrorSet / ImageTagMirrorSet / ImageContentSourcePolicy YAML, or a"
+          + " 'redirects:' list. Repeatable; all are merged into one rule set.")
   List<Path> mirrors = new ArrayList<>();
 
   private MirroredSources mirrored;
   private final List<ImageReference> requested = new ArrayList<>();
-
-  /** Adds {@code --mirrors} to {@code spec}. */
-  void addTo(CommandSpec spec) {
-    spec.addOption(Specs.repeatable("--mirrors", Path.class, () -> mirrors, v -> mirrors = v)
-        .paramLabel("FILE_OR_DIR")
-        .description("Mirror configuration: registries.conf (TOML), a registries.conf.d directory,"
-            + " ImageDigestMirrorSet / ImageTagMirrorSet / ImageContentSourcePolicy YAML, or a"
-            + " 'redirects:' list. Repeatable; all are merged into one rule set.").build());
-  }
 
   /**
    * The merged rules; empty without {@code --mirrors}.
@@ -49,7 +45,7 @@ final class MirrorOptions {
    * A request that reads {@code source} through its mirrors (a registry source under
    * {@code --mirrors}), or from {@code source} alone.
    *
-   * @throws Specs.BadInput when the mirror configuration is invalid
+   * @throws BadInput when the mirror configuration is invalid
    * @throws dev.holdfast.oci.copy.CopyException.SourceBlocked when the source is blocked and no
    *     mirror may serve it
    */
@@ -61,14 +57,14 @@ final class MirrorOptions {
       try {
         mirrored = MirroredSources.of(rules());
       } catch (MirrorConfigException e) {
-        throw new Specs.BadInput(spec, e.getMessage(), e);
+        throw new BadInput(spec, e.getMessage(), e);
       }
     }
     CopyRequest request;
     try {
       request = mirrored.request(registry.reference(), destination, options);
     } catch (MirrorConfigException e) {
-      throw new Specs.BadInput(spec, e.getMessage(), e);
+      throw new BadInput(spec, e.getMessage(), e);
     }
     requested.add(registry.reference());
     return request;

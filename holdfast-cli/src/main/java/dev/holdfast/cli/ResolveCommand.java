@@ -12,9 +12,22 @@ import dev.holdfast.oci.reference.InvalidReferenceException;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 /** {@code holdfast resolve}: normalises references and shows where each would be pulled from. */
+@Command(name = "resolve", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+    description = {
+      "Normalises each image reference and shows the mirror rule that applies and the places it"
+          + " would be pulled from, in order (see docs/mirrors.md).",
+      "",
+      "Exit status: 0 all references resolved; 1 some reference was invalid (the others are"
+          + " still printed); 2 usage error or unusable --mirrors configuration (nothing printed)."
+    })
 final class ResolveCommand implements Callable<Integer> {
 
   /** Output formats; lower-case because they are typed on the command line as is. */
@@ -25,29 +38,15 @@ final class ResolveCommand implements Callable<Integer> {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  private static final String[] DESCRIPTION = {
-    "Normalises each image reference and shows the mirror rule that applies and the places it"
-        + " would be pulled from, in order (see docs/mirrors.md).",
-    "",
-    "Exit status: 0 all references resolved; 1 some reference was invalid (the others are"
-        + " still printed); 2 usage error or unusable --mirrors configuration (nothing printed)."
-  };
+  @Spec CommandSpec spec;
+  @Mixin MirrorOptions mirrors = new MirrorOptions();
 
-  final CommandSpec spec;
-  final MirrorOptions mirrors = new MirrorOptions();
+  @Option(names = {"-o", "--output"}, paramLabel = "FORMAT",
+      description = "${COMPLETION-CANDIDATES}: text (the default) or one JSON object per reference and line.")
   Format output = Format.text;
-  List<String> references;
 
-  ResolveCommand() {
-    spec = Specs.command(this, "resolve", DESCRIPTION);
-    mirrors.addTo(spec);
-    spec.addOption(Specs.option(new String[] {"-o", "--output"}, Format.class, () -> output, v -> output = v)
-        .paramLabel("FORMAT")
-        .description("${COMPLETION-CANDIDATES}: text (the default) or one JSON object per reference"
-            + " and line.").build());
-    spec.addPositional(Specs.positionals("0..*", String.class, () -> references, v -> references = v)
-        .paramLabel("REFERENCE").description("Image references.").build());
-  }
+  @Parameters(index = "0..*", arity = "1..*", paramLabel = "REFERENCE", description = "Image references.")
+  List<String> references;
 
   @Override
   public Integer call() {
@@ -57,7 +56,7 @@ final class ResolveCommand implements Callable<Integer> {
     try {
       rules = mirrors.rules();
     } catch (MirrorConfigException e) {
-      throw new Specs.BadInput(spec, e.getMessage(), e);
+      throw new BadInput(spec, e.getMessage(), e);
     }
     boolean failed = false;
     for (String input : references) {

@@ -20,50 +20,48 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** {@code holdfast sync --from FILE --to TARGET}: copies every image a file names. */
+@Command(name = "sync", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+    description = { // one element per paragraph; picocli wraps them
+      "Copies every image named in FILE to TARGET, in parallel, sharing blobs between images.",
+      "FILE is a YAML list of images (a sequence, or a mapping with an 'images' sequence), Kubernetes"
+          + " manifests whose workloads' images are collected (Pod, Deployment, StatefulSet, DaemonSet,"
+          + " ReplicaSet, Job, CronJob; multi-document YAML and kind: List), or oci:DIR, an OCI layout"
+          + " whose images are named by their full references, as sync --to oci:DIR writes them: the far"
+          + " side of an air gap copies each image back under its original name.",
+      "TARGET is REGISTRY[/PATH] or oci:DIR (default oci:./holdfast-copies).",
+      "Exit codes: 0 all copied or present, 1 all failed, 3 some failed, 2 usage error."
+    })
 final class SyncCommand implements Callable<Integer> {
-  private static final String[] DESCRIPTION = { // one element per paragraph; picocli wraps them
-    "Copies every image named in FILE to TARGET, in parallel, sharing blobs between images.",
-    "FILE is a YAML list of images (a sequence, or a mapping with an 'images' sequence), Kubernetes"
-        + " manifests whose workloads' images are collected (Pod, Deployment, StatefulSet, DaemonSet,"
-        + " ReplicaSet, Job, CronJob; multi-document YAML and kind: List), or oci:DIR, an OCI layout"
-        + " whose images are named by their full references, as sync --to oci:DIR writes them: the far"
-        + " side of an air gap copies each image back under its original name.",
-    "TARGET is REGISTRY[/PATH] or oci:DIR (default oci:./holdfast-copies).",
-    "Exit codes: 0 all copied or present, 1 all failed, 3 some failed, 2 usage error."
-  };
 
-  final CommandSpec spec;
-  final CopyFlags flags = new CopyFlags();
-  final RegistryOptions registry = new RegistryOptions();
-  final MirrorOptions mirrors = new MirrorOptions();
+  @Spec CommandSpec spec;
+  @Mixin CopyFlags flags = new CopyFlags();
+  @Mixin RegistryOptions registry = new RegistryOptions();
+  @Mixin MirrorOptions mirrors = new MirrorOptions();
+
+  @Option(names = "--from", required = true, paramLabel = "FILE|oci:DIR",
+      description = "The YAML file naming the images, or an OCI layout written by sync --to oci:DIR.")
   String from;
-  String to;
-  String scheme;
-  String separator;
 
-  SyncCommand() {
-    spec = Specs.command(this, "sync", DESCRIPTION);
-    flags.addTo(spec);
-    registry.addTo(spec);
-    mirrors.addTo(spec);
-    spec.addOption(Specs.option("--from", String.class, () -> from, v -> from = v)
-        .required(true).paramLabel("FILE|oci:DIR")
-        .description("The YAML file naming the images, or an OCI layout written by sync --to oci:DIR.").build());
-    spec.addOption(Specs.option("--to", String.class, () -> to, v -> to = v)
-        .paramLabel("TARGET").defaultValue("oci:./holdfast-copies")
-        .description("REGISTRY[/PATH] or oci:DIR. Default: ${DEFAULT-VALUE}.").build());
-    spec.addOption(Specs.option("--scheme", String.class, () -> scheme, v -> scheme = v)
-        .paramLabel("keep|flatten").defaultValue("keep")
-        .description("keep: TARGET/<source registry>/<source path>:<tag>; flatten: TARGET/<source registry and path "
-            + "joined by the separator>:<tag>, for registries with two path levels (Docker Hub, Quay). "
-            + "Default: ${DEFAULT-VALUE}.").build());
-    spec.addOption(Specs.option("--separator", String.class, () -> separator, v -> separator = v)
-        .paramLabel("SEP").defaultValue("_")
-        .description("The flatten separator: _, . or dashes. Default: ${DEFAULT-VALUE}.").build());
-  }
+  @Option(names = "--to", paramLabel = "TARGET", defaultValue = "oci:./holdfast-copies",
+      description = "REGISTRY[/PATH] or oci:DIR. Default: ${DEFAULT-VALUE}.")
+  String to;
+
+  @Option(names = "--scheme", paramLabel = "keep|flatten", defaultValue = "keep",
+      description = "keep: TARGET/<source registry>/<source path>:<tag>; flatten: TARGET/<source registry and path"
+          + " joined by the separator>:<tag>, for registries with two path levels (Docker Hub, Quay)."
+          + " Default: ${DEFAULT-VALUE}.")
+  String scheme;
+
+  @Option(names = "--separator", paramLabel = "SEP", defaultValue = "_",
+      description = "The flatten separator: _, . or dashes. Default: ${DEFAULT-VALUE}.")
+  String separator;
 
   @Override
   public Integer call() {
@@ -73,7 +71,7 @@ final class SyncCommand implements Callable<Integer> {
       DestinationNaming naming = DestinationNaming.of(to, DestinationNaming.Scheme.parse(scheme), separator);
       Map<ImageReference, ImageLocation> images = sources();
       if (images.isEmpty()) {
-        throw new Specs.BadInput(spec, "--from " + from + ": names no images", null);
+        throw new BadInput(spec, "--from " + from + ": names no images", null);
       }
       images.forEach((image, source) -> {
         ImageLocation destination = naming.destinationFor(image);
@@ -86,15 +84,9 @@ final class SyncCommand implements Callable<Integer> {
         }
       });
     } catch (IllegalArgumentException | UncheckedIOException | OciLayoutException e) {
-      throw new Specs.BadInput(spec, e.getMessage(), e);
+      throw new BadInput(spec, e.getMessage(), e);
     }
-    RegistryClient client;
-    try {
-      client = registry.newClient(spec.commandLine().getErr(), mirrors);
-    } catch (RegistryOptions.BadOptionException e) {
-      throw new Specs.BadInput(spec, e.getMessage(), e);
-    }
-    try (client) {
+    try (RegistryClient client = registry.newClient(spec.commandLine().getErr(), mirrors)) {
       return flags.run(spec, client, requests, refused);
     }
   }

@@ -50,7 +50,7 @@ class CopyCommandsIT {
     Path layout = work.resolve("carry");
     Run out = run("copy", "docker://" + source.hostPort() + "/lib/multi:1", "oci:" + layout + ":multi");
     assertThat(out.exitCode()).as(out.err()).isZero();
-    assertThat(out.out()).contains("copied").contains(multi.digest()).contains("1 images: 1 copied");
+    assertThat(out.out()).contains("copied").contains(multi.digest()).contains("1 image: 1 copied");
 
     Run in = run("copy", "--output", "json", "oci:" + layout + ":multi", target.hostPort() + "/carried/multi:1");
     assertThat(in.exitCode()).as(in.err()).isZero();

@@ -7,8 +7,8 @@ import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
 /**
- * The picocli models built in code ({@link Specs}) bind every option to its field as the annotated
- * ones did: defaults, repeated and comma-separated values, flags, enums and positionals.
+ * The commands' picocli annotations bind every option to its field: defaults, repeated and
+ * comma-separated values, flags, enums and positionals, in the commands and their mixins.
  */
 class SpecsTest {
 

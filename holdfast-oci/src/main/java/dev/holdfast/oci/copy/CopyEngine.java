@@ -87,22 +87,22 @@ public final class CopyEngine implements AutoCloseable {
     return results;
   }
 
-  // instanceof rather than a pattern switch here and in Transfers: see docs/architecture.md, "Start-up"
   private ImageSource source(ImageLocation location) {
-    if (location instanceof ImageLocation.Layout layout) {
-      return new LayoutEndpoint(layouts.computeIfAbsent(key(layout), d -> OciLayout.open(d)), layout.name());
-    }
-    return new RegistryEndpoint(client, ((ImageLocation.Registry) location).reference());
+    return switch (location) {
+      case ImageLocation.Layout layout ->
+          new LayoutEndpoint(layouts.computeIfAbsent(key(layout), d -> OciLayout.open(d)), layout.name());
+      case ImageLocation.Registry registry -> new RegistryEndpoint(client, registry.reference());
+    };
   }
 
   private ImageSink sink(ImageLocation location) {
-    if (location instanceof ImageLocation.Layout layout) {
-      return new LayoutEndpoint(
+    return switch (location) {
+      case ImageLocation.Layout layout -> new LayoutEndpoint(
           layouts.compute(key(layout), (dir, opened) ->
               opened != null && OciLayout.exists(dir) ? opened : OciLayout.openOrCreate(dir)),
           layout.name());
-    }
-    return new RegistryEndpoint(client, ((ImageLocation.Registry) location).reference());
+      case ImageLocation.Registry registry -> new RegistryEndpoint(client, registry.reference());
+    };
   }
 
   private static Path key(ImageLocation.Layout layout) {

@@ -1,7 +1,9 @@
 package dev.holdfast.oci.copy;
 
+import dev.holdfast.oci.OciException;
+
 /** A copy cannot be done for a reason of its own (no source has the image, no platform matches). */
-public class CopyException extends RuntimeException {
+public class CopyException extends OciException {
   private static final long serialVersionUID = 1L;
 
   public CopyException(String message) {

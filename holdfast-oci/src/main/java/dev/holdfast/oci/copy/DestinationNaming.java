@@ -68,6 +68,9 @@ public sealed interface DestinationNaming
       throw new IllegalArgumentException("invalid target \"" + target
           + "\": an OCI layout target is oci:DIR, without an image name (each image is named after its source)");
     }
+    if (target.startsWith("http://") || target.startsWith("https://")) {
+      throw new IllegalArgumentException(UrlMistake.explain("target", target));
+    }
     String bare = target.startsWith("docker://") ? target.substring("docker://".length()) : target;
     while (bare.endsWith("/")) {
       bare = bare.substring(0, bare.length() - 1);

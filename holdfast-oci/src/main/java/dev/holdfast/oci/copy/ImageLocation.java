@@ -44,6 +44,9 @@ public sealed interface ImageLocation permits ImageLocation.Registry, ImageLocat
       return new Layout(Path.of(dir), name.isEmpty() ? Optional.empty() : Optional.of(name));
     }
     String reference = text;
+    if (text.startsWith("http://") || text.startsWith("https://")) {
+      throw new IllegalArgumentException(UrlMistake.explain("image location", text));
+    }
     if (text.startsWith("docker://")) {
       reference = text.substring("docker://".length());
     } else if (text.matches("(dir|oci-archive|docker-archive|docker-daemon|containers-storage|ostree|sif|tarball):.*")) {
@@ -70,17 +73,6 @@ public sealed interface ImageLocation permits ImageLocation.Registry, ImageLocat
       Objects.requireNonNull(reference, "reference");
     }
 
-    // equals and hashCode are written out, here and in Layout: see docs/architecture.md, "Start-up"
-    @Override
-    public boolean equals(Object o) {
-      return o instanceof Registry other && reference.equals(other.reference);
-    }
-
-    @Override
-    public int hashCode() {
-      return reference.hashCode();
-    }
-
     @Override
     public String toString() {
       return "docker://" + reference;
@@ -101,16 +93,6 @@ public sealed interface ImageLocation permits ImageLocation.Registry, ImageLocat
     /** A layout location with a name. */
     public static Layout of(Path directory, String name) {
       return new Layout(directory, Optional.of(name));
-    }
-
-    @Override
-    public boolean equals(Object o) {
-      return o instanceof Layout other && directory.equals(other.directory) && name.equals(other.name);
-    }
-
-    @Override
-    public int hashCode() {
-      return 31 * directory.hashCode() + name.hashCode();
     }
 
     @Override

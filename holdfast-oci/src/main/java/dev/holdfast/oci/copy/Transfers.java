@@ -79,10 +79,9 @@ final class Transfers {
    * the config and layers of an image. The caller stores the manifest afterwards.
    */
   void copyContents(Job job, Manifest manifest) {
-    if (manifest instanceof ImageIndex index) {
-      inParallel(index.manifests(), child -> copyManifest(job, child, null));
-    } else {
-      inParallel(blobsOf((ImageManifest) manifest), blob -> copyBlob(job, blob));
+    switch (manifest) {
+      case ImageIndex index -> inParallel(index.manifests(), child -> copyManifest(job, child, null));
+      case ImageManifest image -> inParallel(blobsOf(image), blob -> copyBlob(job, blob));
     }
   }
 
@@ -356,15 +355,11 @@ final class Transfers {
     while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
       t = t.getCause();
     }
-    if (t instanceof RuntimeException r) {
-      return r;
-    }
-    if (t instanceof IOException io) {
-      return new UncheckedIOException(io);
-    }
-    if (t instanceof Error error) {
-      throw error;
-    }
-    return new CopyException(t.getMessage(), t);
+    return switch (t) {
+      case RuntimeException r -> r;
+      case IOException io -> new UncheckedIOException(io);
+      case Error error -> throw error;
+      default -> new CopyException(t.getMessage(), t);
+    };
   }
 }

@@ -28,7 +28,8 @@ import java.util.Optional;
  * <p>Interchangeable with skopeo's {@code oci:} transport: an image is named in {@code index.json}
  * by the {@code org.opencontainers.image.ref.name} annotation of its entry. Writes are crash-safe:
  * a blob is written to a temporary file in the layout directory, verified, then renamed into
- * place, so a partial blob never appears under its digest; {@code index.json} is replaced
+ * place, so a partial blob never appears under its digest (the temporary files are removed when
+ * the process is stopped, and by the next write to the layout); {@code index.json} is replaced
  * atomically, and only after everything it points at is on disk. One process writes a layout at a
  * time; within a process, {@link #tag} is serialised per instance.
  *
@@ -43,6 +44,7 @@ public final class OciLayout {
   static final String INDEX_FILE = "index.json";
   private static final int BUFFER = 1 << 20;
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(OciLayout.class);
 
   private final Path directory;
   private final Object indexLock = new Object();
@@ -82,6 +84,10 @@ public final class OciLayout {
       if (!Files.exists(dir.resolve(INDEX_FILE))) {
         ObjectNode index = emptyIndex();
         writeAtomically(dir, dir.resolve(INDEX_FILE), JSON.writeValueAsBytes(index));
+      }
+      int removed = PartialFiles.removeLeftovers(dir);
+      if (removed > 0) {
+        log.info("removed {} partial file(s) an interrupted write left in OCI layout {}", removed, dir);
       }
     } catch (IOException e) {
       throw new OciLayoutException("create OCI layout " + dir + ": " + FileErrors.reason(e), e);
@@ -223,7 +229,7 @@ public final class OciLayout {
     Path temp = null;
     try {
       Files.createDirectories(target.getParent());
-      temp = Files.createTempFile(directory, ".holdfast-blob-", ".partial");
+      temp = PartialFiles.create(directory, "blob-");
       MessageDigest hasher = descriptor.digest().newHasher();
       long written = 0;
       try (OutputStream out = Files.newOutputStream(temp)) {
@@ -248,6 +254,7 @@ public final class OciLayout {
         throw new OciLayoutException(action + ": content has digest " + actual);
       }
       move(temp, target);
+      PartialFiles.done(temp);
       temp = null;
       return written;
     } catch (IOException e) {
@@ -257,8 +264,9 @@ public final class OciLayout {
         try {
           Files.deleteIfExists(temp);
         } catch (IOException ignored) {
-          // best effort: a leftover .partial file is ignored by every reader
+          // best effort: a leftover .partial file is ignored by every reader, and the next writer removes it
         }
+        PartialFiles.done(temp);
       }
     }
   }
@@ -339,12 +347,13 @@ public final class OciLayout {
   }
 
   private static void writeAtomically(Path dir, Path target, byte[] content) throws IOException {
-    Path temp = Files.createTempFile(dir, ".holdfast-", ".partial");
+    Path temp = PartialFiles.create(dir, "");
     try {
       Files.write(temp, content);
       move(temp, target);
     } finally {
       Files.deleteIfExists(temp);
+      PartialFiles.done(temp);
     }
   }
 

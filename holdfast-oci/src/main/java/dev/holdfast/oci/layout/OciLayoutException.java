@@ -1,7 +1,9 @@
 package dev.holdfast.oci.layout;
 
+import dev.holdfast.oci.OciException;
+
 /** An OCI image layout cannot be read or written; the message names the layout and the blob or image. */
-public class OciLayoutException extends RuntimeException {
+public class OciLayoutException extends OciException {
   private static final long serialVersionUID = 1L;
 
   public OciLayoutException(String message) {

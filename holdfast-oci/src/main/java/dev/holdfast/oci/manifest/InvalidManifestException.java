@@ -1,7 +1,9 @@
 package dev.holdfast.oci.manifest;
 
+import dev.holdfast.oci.OciException;
+
 /** A manifest that Holdfast refuses: malformed, too large, schema 1, or of an unsupported type. */
-public class InvalidManifestException extends RuntimeException {
+public class InvalidManifestException extends OciException {
 
   /** Why the manifest was refused; callers may act differently on each. */
   public enum Problem {

@@ -1,5 +1,6 @@
 package dev.holdfast.oci.mirror;
 
+import dev.holdfast.oci.OciException;
 import java.nio.file.Path;
 import java.util.Optional;
 
@@ -8,7 +9,7 @@ import java.util.Optional;
  * rule whose rewrite yields an invalid reference. The message names the file, the entry and the
  * field.
  */
-public class MirrorConfigException extends RuntimeException {
+public class MirrorConfigException extends OciException {
 
   private final Path file;
   private final String entry;

@@ -89,17 +89,6 @@ public record Digest(String algorithm, String encoded) {
     }
   }
 
-  // equals and hashCode are written out, not generated: see docs/architecture.md, "Start-up"
-  @Override
-  public boolean equals(Object o) {
-    return o instanceof Digest other && algorithm.equals(other.algorithm) && encoded.equals(other.encoded);
-  }
-
-  @Override
-  public int hashCode() {
-    return 31 * algorithm.hashCode() + encoded.hashCode();
-  }
-
   @Override
   public String toString() {
     return algorithm + ":" + encoded;

@@ -1,5 +1,6 @@
 package dev.holdfast.oci.registry;
 
+import dev.holdfast.oci.http.HttpTransport;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -18,28 +19,12 @@ final class Call {
   final String target;
   final List<Scope> scopes = new ArrayList<>();
   final Map<String, String> headers = new LinkedHashMap<>();
-  /** A small body held in memory (a manifest, a chunk, a token form), or null. */
-  byte[] bytes;
-  int bytesOffset;
-  int bytesLength;
+  /** Whether the call may be sent again: false for a body streamed from the caller's stream. */
   boolean replayable = true;
-  /**
-   * Sent over {@link Http1Transport}; false sends it with the JDK's {@code HttpClient} instead,
-   * which {@code -D}{@value #TRANSPORT_PROPERTY}{@code =jdk} selects for every call but streamed
-   * uploads (a fallback, should a registry or proxy disagree with the lean transport; the scheme
-   * probe follows the same switch, in {@code RegistryCaller}).
-   */
-  boolean direct = !jdkTransportSelected();
-  Http1Transport.BodyWriter directBody;
-  long directLength = -1;
+  /** The body, or null: a small one held in memory (a manifest, a chunk, a token form), or a stream. */
+  HttpTransport.BodyWriter body;
+  long bodyLength = -1;
   Set<Integer> expected = Set.of(200);
-
-  static final String TRANSPORT_PROPERTY = "holdfast.registry.transport";
-
-  /** Whether {@value #TRANSPORT_PROPERTY}{@code =jdk} asks for the JDK's {@code HttpClient}. */
-  static boolean jdkTransportSelected() {
-    return "jdk".equals(System.getProperty(TRANSPORT_PROPERTY));
-  }
 
   private Call(String registry, String action, String method, String target) {
     this.registry = registry;
@@ -75,11 +60,8 @@ final class Call {
 
   /** A body of {@code length} bytes of {@code data} from {@code offset}; sent again on a retry. */
   Call body(byte[] data, int offset, int length) {
-    this.bytes = data;
-    this.bytesOffset = offset;
-    this.bytesLength = length;
-    this.directBody = (out, buffer) -> out.write(data, offset, length);
-    this.directLength = length;
+    this.body = (out, buffer) -> out.write(data, offset, length);
+    this.bodyLength = length;
     return this;
   }
 
@@ -89,13 +71,12 @@ final class Call {
   }
 
   /**
-   * A body of {@code length} bytes written once from a caller's stream, over the lean transport:
-   * no retries; the read timeout applies from the end of the upload.
+   * A body of {@code length} bytes written once from a caller's stream: no retries; the read
+   * timeout applies from the end of the upload.
    */
-  Call streamedBody(Http1Transport.BodyWriter writer, long length) {
-    this.direct = true;
-    this.directBody = writer;
-    this.directLength = length;
+  Call streamedBody(HttpTransport.BodyWriter writer, long length) {
+    this.body = writer;
+    this.bodyLength = length;
     this.replayable = false;
     return this;
   }

@@ -2,12 +2,11 @@ package dev.holdfast.oci.registry;
 
 import java.io.IOException;
 import java.io.InputStream;
+import dev.holdfast.oci.http.HttpTransport;
+import dev.holdfast.oci.http.ProxyException;
+import dev.holdfast.oci.http.Proxies;
 import java.net.ConnectException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpConnectTimeoutException;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -19,9 +18,6 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.DoubleSupplier;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLException;
-import javax.net.ssl.SSLHandshakeException;
-import javax.net.ssl.SSLPeerUnverifiedException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,6 +34,8 @@ final class RegistryCaller {
   private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(10);
   private static final Logger log = LoggerFactory.getLogger(RegistryCaller.class);
   private static final int MAX_ERROR_BODY = 64 * 1024;
+  /** The wait before trying again a connection that a local address refused. */
+  static final Duration LOCAL_REFUSAL_DELAY = Duration.ofMillis(50);
 
   private final ConcurrentHashMap<String, ReentrantLock> probeLocks = new ConcurrentHashMap<>();
   private final RegistryEndpoints endpoints;
@@ -49,11 +47,11 @@ final class RegistryCaller {
   private final String userAgent;
   private final Duration readTimeout;
   final Authenticator authenticator;
-  final Http1Transport transport;
+  final HttpTransport transport;
 
   RegistryCaller(RegistryEndpoints endpoints, ConcurrencyLimiter limiter, RetryPolicy retry,
       RetryPolicy.Sleeper sleeper, Clock clock, String userAgent, Duration readTimeout,
-      dev.holdfast.oci.auth.CredentialProvider credentials) {
+      dev.holdfast.oci.auth.CredentialProvider credentials, Proxies proxies) {
     this.endpoints = endpoints;
     this.limiter = limiter;
     this.retry = retry;
@@ -63,7 +61,7 @@ final class RegistryCaller {
     this.userAgent = userAgent;
     this.readTimeout = readTimeout;
     this.authenticator = new Authenticator(credentials, clock, new TokenFetcher(this, endpoints));
-    this.transport = new Http1Transport(endpoints.connectTimeout(), readTimeout);
+    this.transport = new HttpTransport(endpoints.connectTimeout(), readTimeout, proxies);
   }
 
   /** Sends the call, authenticated, with retries; the response's status is one the call expects. */
@@ -79,7 +77,6 @@ final class RegistryCaller {
   /** See {@link RegistryClient#close()}. */
   void close() {
     transport.close();
-    endpoints.close();
   }
 
   private Response send(Call call, boolean authenticate) {
@@ -90,6 +87,7 @@ final class RegistryCaller {
     for (int attempt = 1; ; attempt++) {
       Optional<Duration> retryAfter = Optional.empty();
       RegistryException failure;
+      boolean refusedLocally = false;
       try {
         URI base = base(call);
         Optional<String> authorization =
@@ -117,9 +115,15 @@ final class RegistryCaller {
         }
       } catch (IOException e) {
         failure = connectionFailure(call, e);
-        if (failure instanceof TlsException) {
-          throw failure;
+        if (!(failure instanceof TlsException) && e instanceof java.net.SocketException
+            && refusesWithoutClientCertificate(call.registry)) {
+          failure = new TlsException(call.registry, call.action, TlsFailures.CLIENT_CERTIFICATE_WANTED
+              + call.registry + " (--certs-d)", e);
         }
+        if (failure instanceof TlsException || e instanceof ProxyException) {
+          throw failure; // trying again cannot help
+        }
+        refusedLocally = e instanceof ConnectException && LocalAddresses.isLocal(call.registry);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new RegistryUnavailableException(call.registry, call.action, 0, null, "interrupted", e);
@@ -130,6 +134,11 @@ final class RegistryCaller {
       Optional<Duration> delay = retry.delayAfter(attempt, retryAfter, random.getAsDouble());
       if (delay.isEmpty()) {
         throw failure;
+      }
+      if (refusedLocally && delay.get().compareTo(LOCAL_REFUSAL_DELAY) > 0) {
+        // nothing listens on this machine's own address: no remote hiccup to wait out, only a
+        // registry that may be starting; the attempts left go at short intervals and fail fast
+        delay = Optional.of(LOCAL_REFUSAL_DELAY);
       }
       log.debug("{}: attempt {} failed ({}); retrying in {} ms", call.action, attempt,
           failure.getMessage(), delay.get().toMillis());
@@ -151,9 +160,7 @@ final class RegistryCaller {
       // registry; neither follows a redirect to another host (blob storage, a CDN)
       boolean toOrigin = sameOrigin(current, uri);
       boolean toRegistry = toOrigin && sameOrigin(current, base);
-      Response response = call.direct
-          ? sendDirect(call, current, base, toOrigin, toRegistry, authorization)
-          : sendHttpClient(call, current, base, toOrigin, toRegistry, authorization);
+      Response response = sendOne(call, current, base, toOrigin, toRegistry, authorization);
       Optional<String> location = response.header("Location");
       if (!call.followsRedirects() || !isRedirect(response.status) || location.isEmpty()) {
         return response;
@@ -169,36 +176,11 @@ final class RegistryCaller {
     }
   }
 
-  /** One hop over the JDK client. */
-  private Response sendHttpClient(Call call, URI current, URI base, boolean toOrigin,
-      boolean toRegistry, Optional<String> authorization) throws IOException, InterruptedException {
-    HttpRequest.Builder request = HttpRequest.newBuilder(current)
-        .method(call.method, call.bytes == null ? HttpRequest.BodyPublishers.noBody()
-            : HttpRequest.BodyPublishers.ofByteArray(call.bytes, call.bytesOffset, call.bytesLength))
-        .header("User-Agent", userAgent);
-    call.headers.forEach((name, value) -> {
-      if (toOrigin || !name.equalsIgnoreCase("Authorization")) {
-        request.header(name, value);
-      }
-    });
-    if (toRegistry) {
-      authorization.ifPresent(value -> request.header("Authorization", value));
-    }
-    request.timeout(readTimeout);
-    HttpClient client = sameOrigin(current, base) ? endpoints.client(call.registry) : endpoints.clientFor(current);
-    ConcurrencyLimiter.Permit permit = limiter.acquire(call.registry);
-    HttpResponse<InputStream> http;
-    try {
-      http = client.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
-    } catch (IOException | RuntimeException | InterruptedException e) {
-      permit.release();
-      throw e;
-    }
-    return new Response(http.statusCode(), http.headers(), current, http.body(), permit);
-  }
-
-  /** One hop over the lean blob transport, same header rules as the JDK client's. */
-  private Response sendDirect(Call call, URI current, URI base, boolean toOrigin,
+  /**
+   * One hop: the call's own headers go to its target's origin, the registry's credentials only to
+   * the registry.
+   */
+  private Response sendOne(Call call, URI current, URI base, boolean toOrigin,
       boolean toRegistry, Optional<String> authorization) throws IOException, InterruptedException {
     List<Map.Entry<String, String>> headers = new ArrayList<>();
     headers.add(Map.entry("User-Agent", userAgent));
@@ -215,8 +197,8 @@ final class RegistryCaller {
         : endpoints.sslContextFor(current);
     ConcurrencyLimiter.Permit permit = limiter.acquire(call.registry);
     try {
-      Http1Transport.Reply reply = transport.send(new Http1Transport.Request(call.method, current,
-          headers, tls, call.directBody, call.directLength));
+      HttpTransport.Reply reply = transport.send(new HttpTransport.Request(call.method, current,
+          headers, tls, call.body, call.bodyLength));
       return new Response(reply.status(), reply.headers(), current, reply.body(), permit);
     } catch (IOException | RuntimeException e) {
       permit.release();
@@ -277,7 +259,7 @@ final class RegistryCaller {
         ping(registry, https, PROBE_TIMEOUT);
         endpoints.remember(registry, https);
         return https;
-      } catch (ConnectException | HttpConnectTimeoutException unreachable) {
+      } catch (ConnectException | ProxyException unreachable) {
         throw unreachable;
       } catch (IOException e) {
         httpsFailure = e;
@@ -290,7 +272,7 @@ final class RegistryCaller {
         log.debug("{}: {} is served over plain HTTP", action, registry);
         return http;
       }
-    } catch (ConnectException | HttpConnectTimeoutException unreachable) {
+    } catch (ConnectException | ProxyException unreachable) {
       throw unreachable;
     } catch (IOException plainFailed) {
       if (httpsFailure != null) {
@@ -307,9 +289,8 @@ final class RegistryCaller {
   }
 
   /**
-   * One unauthenticated {@code GET /v2/} to {@code base}; its status. Over the lean transport
-   * unless the JDK client was selected, so a registry served over plain HTTP never builds a TLS
-   * context, and the probe's connection is kept for the calls that follow.
+   * One unauthenticated {@code GET /v2/} to {@code base}; its status. A registry served over plain
+   * HTTP never builds a TLS context, and the probe's connection is kept for the calls that follow.
    */
   private int ping(String registry, URI base, Duration timeout) throws IOException, InterruptedException {
     URI uri = base.resolve("/v2/");
@@ -317,23 +298,14 @@ final class RegistryCaller {
     int status;
     List<String> challenges;
     try {
-      if (Call.jdkTransportSelected()) {
-        HttpRequest request = HttpRequest.newBuilder(uri)
-            .GET().header("User-Agent", userAgent).timeout(timeout).build();
-        HttpResponse<byte[]> response =
-            endpoints.client(registry).send(request, HttpResponse.BodyHandlers.ofByteArray());
-        status = response.statusCode();
-        challenges = response.headers().allValues("WWW-Authenticate");
-      } else {
-        SSLContext tls = uri.getScheme().equalsIgnoreCase("https") ? endpoints.sslContext(registry) : null;
-        Http1Transport.Reply reply = transport.send(new Http1Transport.Request("GET", uri,
-            List.of(Map.entry("User-Agent", userAgent)), tls, null, -1, timeout));
-        try (InputStream body = reply.body()) {
-          body.readNBytes(MAX_ERROR_BODY); // read to its end, the connection goes back to the pool
-        }
-        status = reply.status();
-        challenges = reply.headers().allValues("WWW-Authenticate");
+      SSLContext tls = uri.getScheme().equalsIgnoreCase("https") ? endpoints.sslContext(registry) : null;
+      HttpTransport.Reply reply = transport.send(new HttpTransport.Request("GET", uri,
+          List.of(Map.entry("User-Agent", userAgent)), tls, null, -1, timeout));
+      try (InputStream body = reply.body()) {
+        body.readNBytes(MAX_ERROR_BODY); // read to its end, the connection goes back to the pool
       }
+      status = reply.status();
+      challenges = reply.headers().allValues("WWW-Authenticate");
     } finally {
       permit.release();
     }
@@ -385,17 +357,24 @@ final class RegistryCaller {
   }
 
   /**
-   * Whether the server ended the handshake with an alert about the client's certificate: none
-   * was sent, or the one sent is not accepted. (With TLS 1.3 the client learns it after its own
-   * side of the handshake is done, so this may come as a plain SSLException.)
+   * After an HTTPS connection broke at once (reset, broken pipe): whether the registry refuses
+   * connections that come without a client certificate. With TLS 1.3 a server says so in an alert
+   * after the client's side of the handshake is done, and a request written meanwhile fails with a
+   * broken pipe that hides the alert; a fresh connection that writes, then reads, gets the alert.
+   * Asked only after such a failure.
    */
-  private static boolean refusedOurCertificate(Throwable cause) {
-    String message = cause.getMessage();
-    return cause instanceof SSLException && message != null
-        && (message.contains("Received fatal alert: certificate_required")
-            || message.contains("Received fatal alert: bad_certificate")
-            || message.contains("Received fatal alert: unknown_ca")
-            || message.contains("Received fatal alert: certificate_unknown"));
+  private boolean refusesWithoutClientCertificate(String registry) {
+    URI base = endpoints.knownBase(registry);
+    if (base != null && !base.getScheme().equalsIgnoreCase("https")) {
+      return false;
+    }
+    URI https = base != null ? base : endpoints.httpsBase(registry);
+    try {
+      return TlsFailures.refusesWithoutClientCertificate(endpoints.sslContext(registry), https.getHost(),
+          https.getPort() < 0 ? 443 : https.getPort(), PROBE_TIMEOUT);
+    } catch (RuntimeException e) {
+      return false;
+    }
   }
 
   private RegistryException connectionFailure(Call call, IOException e) {
@@ -404,22 +383,16 @@ final class RegistryCaller {
         return fromBody; // e.g. the digest check of a stream being uploaded
       }
     }
-    for (Throwable cause = e; cause != null; cause = cause.getCause()) {
-      if (refusedOurCertificate(cause)) {
-        return new TlsException(call.registry, call.action, "the registry refused the TLS connection ("
-            + cause.getMessage() + "): it asks for a client certificate it accepts (mutual TLS); give one"
-            + " as client.cert and client.key in a certs.d directory for " + call.registry + " (--certs-d)", e);
-      }
-      if (cause instanceof SSLHandshakeException || cause instanceof SSLPeerUnverifiedException) {
-        return new TlsException(call.registry, call.action, "the TLS handshake failed ("
-            + cause.getMessage() + "); if the registry uses a private CA, trust it with --ca-file or a"
-            + " certs.d directory (--certs-d), or mark the registry --insecure-registry", e);
-      }
+    Optional<String> tls = TlsFailures.describe(e, call.registry);
+    if (tls.isPresent()) {
+      return new TlsException(call.registry, call.action, tls.get(), e);
+    }
+    if (e instanceof ProxyException) {
+      return new RegistryUnavailableException(call.registry, call.action, 0, null, e.getMessage(), e);
     }
     String what = e instanceof ConnectException ? "cannot connect"
         : e instanceof java.net.UnknownHostException ? "unknown host (the name does not resolve)"
-        : e instanceof java.net.http.HttpTimeoutException || e instanceof java.net.SocketTimeoutException
-            ? "timed out" : "connection failed";
+        : e instanceof java.net.SocketTimeoutException ? "timed out" : "connection failed";
     String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     return new RegistryUnavailableException(call.registry, call.action, 0, null,
         what + ": " + message, e);

@@ -1,6 +1,7 @@
 package dev.holdfast.oci.registry;
 
 import dev.holdfast.oci.auth.CredentialProvider;
+import dev.holdfast.oci.http.Proxies;
 import dev.holdfast.oci.manifest.Descriptor;
 import dev.holdfast.oci.manifest.ImageIndex;
 import dev.holdfast.oci.manifest.Manifest;
@@ -21,9 +22,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A client for the OCI Distribution API (Docker Registry HTTP API v2) on a lean blocking HTTP/1.1
- * transport with per-origin keep-alive pools (the JDK's {@code HttpClient} is a fallback: {@code
- * -Dholdfast.registry.transport=jdk}). Thread-safe; share one per process.
+ * A client for the OCI Distribution API (Docker Registry HTTP API v2) over a blocking HTTP/1.1
+ * transport with per-origin keep-alive pools and forward proxies ({@link
+ * dev.holdfast.oci.http.HttpTransport}). Thread-safe; share one per process.
  *
  * <p>Arguments named {@code repository} are references whose tag and digest are ignored. Failures
  * are {@link RegistryException}s; {@link RegistryException#isRetryable()} tells whether trying
@@ -43,11 +44,11 @@ public final class RegistryClient implements AutoCloseable {
     RegistryEndpoints endpoints = new RegistryEndpoints(builder.trust, builder.connectTimeout);
     this.caller = new RegistryCaller(endpoints, new ConcurrencyLimiter(builder.concurrency),
         builder.retryPolicy, builder.sleeper, builder.clock, builder.userAgent, builder.readTimeout,
-        builder.credentials);
+        builder.credentials, builder.proxies);
   }
 
   /**
-   * Closes the pooled connections and shuts down the HTTP clients. A blob stream still open keeps
+   * Closes the pooled connections. A blob stream still open keeps
    * working, and its connection is closed when the stream is; any other call afterwards throws
    * {@link IllegalStateException}. Call it once the client's copies are done: a long-running
    * process that replaces its client (new credentials or trust) would otherwise keep the old
@@ -67,7 +68,7 @@ public final class RegistryClient implements AutoCloseable {
    * Checks that the registry answers {@code GET /v2/} (200, or 401 when it wants credentials) and
    * decides whether it is served over HTTPS or, for loopback and insecure registries, HTTP.
    */
-  public void ping(String registry) {
+  void ping(String registry) {
     caller.ping(registry);
   }
 
@@ -181,7 +182,7 @@ public final class RegistryClient implements AutoCloseable {
   }
 
   /** Uploads a blob in {@code PATCH} requests of {@code chunkSize} bytes, then a closing {@code PUT}. */
-  public void pushBlobChunked(ImageReference repository, Descriptor blob, InputStream content, int chunkSize) {
+  void pushBlobChunked(ImageReference repository, Descriptor blob, InputStream content, int chunkSize) {
     if (chunkSize <= 0) {
       throw new IllegalArgumentException("chunk size must be positive, got " + chunkSize);
     }
@@ -250,8 +251,18 @@ public final class RegistryClient implements AutoCloseable {
     private Clock clock = Clock.systemUTC();
     private Duration connectTimeout = Duration.ofSeconds(30);
     private Duration readTimeout = Duration.ofMinutes(2);
+    private Proxies proxies = Proxies.none();
 
     private Builder() {}
+
+    /**
+     * The forward proxies requests go through (default: none; {@link Proxies#fromEnvironment} for
+     * what {@code HTTPS_PROXY}, {@code HTTP_PROXY} and {@code NO_PROXY} say).
+     */
+    public Builder proxies(Proxies proxies) {
+      this.proxies = Objects.requireNonNull(proxies, "proxies");
+      return this;
+    }
 
     /** Where credentials come from (default: anonymous). */
     public Builder credentials(CredentialProvider credentials) {

@@ -2,7 +2,6 @@ package dev.holdfast.oci.registry;
 
 import dev.holdfast.oci.tls.TrustConfig;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
@@ -10,9 +9,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import javax.net.ssl.SSLContext;
 
 /**
- * Where a registry is served, with which TLS context, and (for the {@code jdk} transport
- * fallback) over which {@link HttpClient}: one per distinct TLS setting. TLS trust is loaded on
- * the first HTTPS connection, never for registries served over plain HTTP.
+ * Where a registry is served, and with which TLS context. TLS trust is loaded on the first HTTPS
+ * connection, never for registries served over plain HTTP.
  *
  * <p>Scheme rules, as Docker: HTTPS with verified TLS by default. Registries configured insecure
  * get HTTPS without verification and, when they do not speak TLS, plain HTTP. Loopback registries
@@ -28,33 +26,13 @@ final class RegistryEndpoints {
 
   static final String DOCKER_HUB_API = "registry-1.docker.io";
 
-  /**
-   * The JDK client's I/O buffer size (documented in the {@code java.net.http} module summary,
-   * default 16 KiB). Blob transfers are bulk: 256 KiB buffers cut the per-buffer work of the
-   * client's selector and reader threads several-fold. Set only when the user has not set it, and
-   * effective only if no {@code HttpClient} was created in this JVM before.
-   */
-  static final String BUFSIZE_PROPERTY = "jdk.httpclient.bufsize";
-
-  static {
-    if (System.getProperty(BUFSIZE_PROPERTY) == null) {
-      System.setProperty(BUFSIZE_PROPERTY, Integer.toString(256 * 1024));
-    }
-  }
-
   private final TrustConfig trust;
   private final Duration connectTimeout;
-  private final Map<Object, HttpClient> clients = new ConcurrentHashMap<>();
   private final Map<String, URI> bases = new ConcurrentHashMap<>();
 
   RegistryEndpoints(TrustConfig trust, Duration connectTimeout) {
     this.trust = trust;
     this.connectTimeout = connectTimeout;
-  }
-
-  /** Shuts the JDK HTTP clients down: exchanges under way finish, no new ones start. */
-  void close() {
-    clients.values().forEach(HttpClient::shutdown);
   }
 
   /** The API host for a registry name ({@code docker.io} is served at {@code registry-1.docker.io}). */
@@ -94,11 +72,6 @@ final class RegistryEndpoints {
     return URI.create("http://" + apiHost(registry));
   }
 
-  /** The client for requests to {@code registry} (its TLS trust, or none when insecure). */
-  HttpClient client(String registry) {
-    return clients.computeIfAbsent(sslContext(registry), c -> newClient((SSLContext) c));
-  }
-
   /** The TLS context for {@code registry}: its trust, or trust-everything when insecure. */
   SSLContext sslContext(String registry) {
     return trust.isInsecure(registry) ? trust.insecureSslContext(registry) : trust.sslContext(registry);
@@ -111,20 +84,6 @@ final class RegistryEndpoints {
 
   Duration connectTimeout() {
     return connectTimeout;
-  }
-
-  /** The client for a URI outside the registry (token realm, redirect target), by its authority. */
-  HttpClient clientFor(URI uri) {
-    return client(authority(uri));
-  }
-
-  private HttpClient newClient(SSLContext context) {
-    return HttpClient.newBuilder()
-        .version(HttpClient.Version.HTTP_1_1)
-        .followRedirects(HttpClient.Redirect.NEVER)
-        .connectTimeout(connectTimeout)
-        .sslContext(context)
-        .build();
   }
 
   /** {@code host} or {@code host:port} of a URI, IPv6 literals in brackets, as registries are named. */

@@ -1,5 +1,6 @@
 package dev.holdfast.oci.registry;
 
+import dev.holdfast.oci.OciException;
 import java.util.Optional;
 
 /**
@@ -8,7 +9,7 @@ import java.util.Optional;
  * <p>Messages name the action, the image and the registry, never a credential. {@link
  * #isRetryable()} says whether trying the same call again later can help.
  */
-public class RegistryException extends RuntimeException {
+public class RegistryException extends OciException {
 
   private final String registry;
   private final String action;

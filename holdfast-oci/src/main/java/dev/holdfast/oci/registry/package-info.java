@@ -1,8 +1,6 @@
 /**
- * A client for the OCI Distribution API on a lean blocking HTTP/1.1 transport with keep-alive
- * connection pools ({@code java.net.http.HttpClient} takes every call but streamed uploads with
- * {@code -Dholdfast.registry.transport=jdk}, a fallback): {@link
- * dev.holdfast.oci.registry.RegistryClient} and its typed exceptions, rooted at {@link
+ * A client for the OCI Distribution API over the HTTP transport of {@link dev.holdfast.oci.http}:
+ * {@link dev.holdfast.oci.registry.RegistryClient} and its typed exceptions, rooted at {@link
  * dev.holdfast.oci.registry.RegistryException}.
  *
  * <p>Inside, one package-private class per registry call (a {@code RegistryOperation}: {@code
@@ -25,10 +23,9 @@
  *       registry's own origin.
  * </ol>
  *
- * <p>{@code Http1Transport} is a small blocking HTTP/1.1 client over {@code Socket}/{@code
- * SSLSocket} with a per-origin keep-alive pool,
- * the read timeout on every socket read (a stalled body fails too), and one reusable buffer per
- * upload, so a registry-to-registry copy moves bytes socket, buffer (hashed in place), socket.
+ * <p>The transport keeps connections per origin, applies the read timeout to every socket read (a
+ * stalled body fails too), and writes each upload from one reusable buffer, so a
+ * registry-to-registry copy moves bytes socket, buffer (hashed in place), socket.
  *
  * <p>Every manifest and blob byte is hashed as it arrives; a wrong digest or length is a {@link
  * dev.holdfast.oci.registry.DigestMismatchException} naming both values.

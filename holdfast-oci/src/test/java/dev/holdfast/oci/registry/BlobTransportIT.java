@@ -4,6 +4,8 @@ import static dev.holdfast.oci.registry.TestClients.descriptor;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.holdfast.oci.http.HttpTransport;
+import dev.holdfast.oci.http.Proxies;
 import dev.holdfast.oci.manifest.Descriptor;
 import dev.holdfast.oci.reference.ImageReference;
 import dev.holdfast.oci.testing.RegistryExtension;
@@ -27,7 +29,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The blob data path ({@link Http1Transport}) against a real registry, behind a TCP proxy that
+ * The blob data path ({@link HttpTransport}) against a real registry, behind a TCP proxy that
  * counts connections: blob pulls and pushes share kept-alive connections, connections the server
  * closed are replaced without failing the transfer, and a stalled body fails on the read timeout.
  */
@@ -136,12 +138,12 @@ class BlobTransportIT {
   void anAnswerSentBeforeTheServerReadTheUploadIsReported() throws IOException {
     // distribution answers a PUT to an upload session it never opened without reading the body,
     // and closes the connection: the transport must report that answer, not a broken pipe
-    Http1Transport transport = new Http1Transport(Duration.ofSeconds(5), Duration.ofSeconds(5));
+    HttpTransport transport = new HttpTransport(Duration.ofSeconds(5), Duration.ofSeconds(5), Proxies.none());
     byte[] blob = new byte[32 * 1024 * 1024];
     URI unknownSession = URI.create("http://" + registry.hostPort()
         + "/v2/reuse/app/blobs/uploads/0f6c9a5e-3c1d-4b1a-9a53-0a7c2a8f1d11?digest="
         + dev.holdfast.oci.reference.Digest.sha256(blob));
-    Http1Transport.Reply reply = transport.send(new Http1Transport.Request("PUT", unknownSession,
+    HttpTransport.Reply reply = transport.send(new HttpTransport.Request("PUT", unknownSession,
         List.of(Map.entry("Content-Type", "application/octet-stream")), null,
         (out, buffer) -> out.write(blob, 0, blob.length), blob.length));
     try (InputStream body = reply.body()) {

@@ -23,12 +23,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class RegistryClientBenchmark {
 
-  static {
-    // before the harness creates its HttpClient: the client's 256 KiB I/O buffers apply here too
-    System.err.println("BENCH " + RegistryEndpoints.BUFSIZE_PROPERTY + "="
-        + System.getProperty(RegistryEndpoints.BUFSIZE_PROPERTY));
-  }
-
   @RegisterExtension static final RegistryExtension a = RegistryExtension.plain();
   @RegisterExtension static final RegistryExtension b = RegistryExtension.plain();
   @TempDir Path dir;

@@ -19,7 +19,8 @@ final class Tools {
       "docker-registry", "docker-registry",
       "skopeo", "skopeo",
       "openssl", "openssl",
-      "htpasswd", "apache2-utils");
+      "htpasswd", "apache2-utils",
+      "tinyproxy", "tinyproxy");
 
   /** Exit code and output of a finished program. */
   record Result(int exitCode, byte[] stdoutBytes, String stderr) {
