@@ -5,11 +5,22 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.holdfast.oci.mirror.Candidate;
 import dev.holdfast.oci.mirror.MirrorConfigException;
+import dev.holdfast.oci.mirror.MirrorConfigLoader;
 import dev.holdfast.oci.mirror.MirrorRules;
 import dev.holdfast.oci.mirror.Resolution;
 import dev.holdfast.oci.reference.ImageReference;
 import dev.holdfast.oci.reference.InvalidReferenceException;
+import dev.holdfast.operator.cluster.MirrorSets;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -45,6 +56,18 @@ final class ResolveCommand implements Callable<Integer> {
       description = "${COMPLETION-CANDIDATES}: text (the default) or one JSON object per reference and line.")
   Format output = Format.text;
 
+  @Option(names = "--from-cluster", description = "Also the cluster's mirror sets (ImageDigestMirrorSet,"
+      + " ImageTagMirrorSet, ImageContentSourcePolicy), as the operator reads them; kinds the cluster does not"
+      + " serve are skipped.")
+  boolean fromCluster;
+
+  @Option(names = "--kubeconfig", paramLabel = "FILE", description = "With --from-cluster: the kubeconfig"
+      + " (default: the usual lookup).")
+  Path kubeconfig;
+
+  @Option(names = "--context", paramLabel = "NAME", description = "With --from-cluster: the kubeconfig context.")
+  String context;
+
   @Parameters(index = "0..*", arity = "1..*", paramLabel = "REFERENCE", description = "Image references.")
   List<String> references;
 
@@ -54,7 +77,7 @@ final class ResolveCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     MirrorRules rules;
     try {
-      rules = mirrors.rules();
+      rules = fromCluster ? clusterRules(err) : mirrors.rules();
     } catch (MirrorConfigException e) {
       throw new BadInput(spec, e.getMessage(), e);
     }
@@ -77,6 +100,37 @@ final class ResolveCommand implements Callable<Integer> {
     }
     out.flush();
     return failed ? 1 : 0;
+  }
+
+  // The cluster's mirror sets, then the --mirrors files, merged as the operator merges them.
+  private MirrorRules clusterRules(PrintWriter err) {
+    MirrorSets.Read read;
+    try (KubernetesClient client = new KubernetesClientBuilder().withConfig(config()).build()) {
+      read = MirrorSets.read(client);
+    } catch (KubernetesClientException e) {
+      throw new BadInput(spec, "cannot read the cluster's mirror sets: " + e.getMessage(), e);
+    }
+    read.notServed().forEach(kind -> err.println("holdfast resolve: the cluster does not serve " + kind + ": skipped"));
+    List<MirrorConfigLoader.Text> texts = new ArrayList<>(read.texts());
+    for (Path file : mirrors.mirrors) {
+      try {
+        texts.add(new MirrorConfigLoader.Text(file.toString(), Files.readString(file, StandardCharsets.UTF_8)));
+      } catch (IOException e) {
+        throw new BadInput(spec, "cannot read --mirrors " + file + ": " + e.getMessage(), e);
+      }
+    }
+    return texts.isEmpty() ? MirrorRules.empty() : MirrorConfigLoader.loadTexts(texts);
+  }
+
+  private Config config() {
+    if (kubeconfig == null) {
+      return Config.autoConfigure(context);
+    }
+    try {
+      return Config.fromKubeconfig(context, Files.readString(kubeconfig, StandardCharsets.UTF_8), kubeconfig.toString());
+    } catch (IOException e) {
+      throw new BadInput(spec, "cannot read --kubeconfig " + kubeconfig + ": " + e.getMessage(), e);
+    }
   }
 
   private static String json(String input, Resolution resolution) {

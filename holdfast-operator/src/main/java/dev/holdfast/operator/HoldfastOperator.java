@@ -56,6 +56,8 @@ public final class HoldfastOperator implements AutoCloseable {
   private Webhook webhook;
   private MirrorPresence mirrors;
   private OpenShiftCluster cluster;
+  private ImagePolicyReconciler imagePolicies;
+  private volatile java.util.List<String> skippedCertificates = java.util.List.of();
   private volatile boolean started;
   private volatile boolean closing;
   private volatile Runnable lostLeadership = () -> {};
@@ -80,7 +82,7 @@ public final class HoldfastOperator implements AutoCloseable {
     cluster = new OpenShiftCluster(client, this::clusterChanged);
     MirrorResolver mirrorRules = new MirrorResolver(client, cluster::mirrorTexts, cluster::mirrorsProblem);
     RegistryAccess access = new RegistryAccess(client, settings.caBundles(), settings.insecureRegistries(),
-        cluster::trust, cluster::isOpenShift);
+        cluster::trust, cluster::isOpenShift, () -> cluster.proxies(System.getenv()));
     mirrors = new MirrorPresence(access, policies, mirrorRules, settings.clock());
     CopyService.Factory jobs = done -> new CopyService(access, settings.maxConcurrentCopies(), settings.clock(),
         metrics, done);
@@ -88,8 +90,8 @@ public final class HoldfastOperator implements AutoCloseable {
         settings.retryBase(), settings.retryCap(), settings.clock());
     PullSecretReconciler pullSecrets = new PullSecretReconciler(client, policies, workloads, pullSecretWriter,
         settings.clock());
-    ImagePolicyReconciler imagePolicies = new ImagePolicyReconciler(policies, workloads, pullSecrets, invalidImages,
-        events, settings.clock());
+    imagePolicies = new ImagePolicyReconciler(policies, workloads, pullSecrets, invalidImages, events, mirrorRules,
+        cluster::trust, settings.clock());
     WorkloadReconciler.Shared shared = new WorkloadReconciler.Shared(client, namespaces, policies, imageCopies,
         workloads, pullSecretWriter, pullSecrets::exists, mirrors, invalidImages, imagePolicies::refresh, events,
         settings.namespace());
@@ -152,8 +154,14 @@ public final class HoldfastOperator implements AutoCloseable {
 
   // The cluster's mirror sets or CAs changed: copies that wait for them try again.
   private void clusterChanged() {
+    java.util.List<String> skipped = cluster.trust().skipped();
+    if (!skipped.equals(skippedCertificates)) {
+      skippedCertificates = skipped;
+      skipped.forEach(block -> LOG.warn("Trust bundle block skipped: {}", block));
+    }
     if (started && copies != null) {
       copies.retryUnverified();
+      imagePolicies.refreshAll();
     }
   }
 

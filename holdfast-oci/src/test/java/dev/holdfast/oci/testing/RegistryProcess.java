@@ -40,18 +40,23 @@ final class RegistryProcess {
 
   private final Settings settings;
   private final Path binary;
-  private final HttpClient probe;
+  private HttpClient probe;
   private int port;
   private Process process;
 
   RegistryProcess(Settings settings) {
     this.settings = settings;
     this.binary = Tools.find("docker-registry");
+    this.probe = probeClient();
+  }
+
+  // Made again at each start, so that a rotated CA (TestCa.rotate) is trusted.
+  private HttpClient probeClient() {
     HttpClient.Builder http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2));
     if (settings.ca() != null) {
       http.sslContext(settings.ca().sslContext());
     }
-    this.probe = http.build();
+    return http.build();
   }
 
   int port() {
@@ -123,6 +128,7 @@ final class RegistryProcess {
     } catch (IOException e) {
       throw new UncheckedIOException("start " + binary + " for " + baseUri(), e);
     }
+    probe = probeClient();
     awaitReady();
   }
 

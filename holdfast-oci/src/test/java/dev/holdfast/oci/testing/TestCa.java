@@ -185,6 +185,22 @@ public final class TestCa {
     }
   }
 
+  /**
+   * Replaces this CA and its server certificate with new ones, in the same files (a CA rotation);
+   * a registry serving them presents the new certificate once restarted.
+   */
+  public void rotate() {
+    try {
+      TestCa fresh = create(Files.createTempDirectory(caKey.getParent().getParent(), "rotated-"), clientCertificate);
+      Files.copy(fresh.caFile(), caFile(), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      Files.copy(fresh.caKey, caKey, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      Files.copy(fresh.serverCert, serverCert, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      Files.copy(fresh.serverKey, serverKey, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    } catch (IOException e) {
+      throw new UncheckedIOException("rotate test CA " + caFile(), e);
+    }
+  }
+
   /** An SSLContext that presents the server certificate, for a test's own HTTPS server. */
   public SSLContext serverSslContext() {
     try {

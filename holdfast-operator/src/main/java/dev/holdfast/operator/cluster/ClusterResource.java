@@ -16,13 +16,13 @@ import org.slf4j.LoggerFactory;
 /**
  * The objects of one kind that may not be installed (an OpenShift configuration kind on a plain
  * cluster), kept by an informer once discovery says the API server serves the kind. While it does
- * not, the kind is {@link State.NotServed} (one info line, then asked again every 30 s, so a CRD
+ * not, the kind is {@link State.NotServed} (one info line, then asked again every 10 s, so a CRD
  * installed later is picked up without a restart). Any other error (RBAC, timeout, 5xx) is {@link
  * State.Failed} with its reason, never taken as "no objects".
  */
 public final class ClusterResource implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ClusterResource.class);
-  static final Duration RECHECK = Duration.ofSeconds(30);
+  static final Duration RECHECK = Duration.ofSeconds(10);
 
   /** Where a kind stands. */
   public sealed interface State {

@@ -38,8 +38,12 @@ public final class MirrorResolver {
 
   /** The outcome. */
   public sealed interface Result {
-    /** The rules in force. */
-    record Resolved(MirrorRules rules) implements Result {}
+    /**
+     * The rules in force.
+     *
+     * @param origins where they came from: cluster objects, ConfigMaps, the policy's redirects
+     */
+    record Resolved(MirrorRules rules, List<String> origins) implements Result {}
 
     /** Why they are not known. */
     record Unresolved(String reason) implements Result {}
@@ -62,13 +66,16 @@ public final class MirrorResolver {
       }
       texts.add(new MirrorConfigLoader.Text(origin, map.getData().get(configMap.key())));
     }
-    if (texts.isEmpty()) {
-      return new Result.Resolved(policy.redirects());
-    }
     policy.redirectsText().ifPresent(text -> texts.add(
         new MirrorConfigLoader.Text("ImagePolicy " + policy.name() + " spec.redirects", text)));
+    List<String> origins = texts.stream().map(MirrorConfigLoader.Text::origin).toList();
+    if (texts.size() <= 1) {
+      return new Result.Resolved(texts.isEmpty() ? MirrorRules.empty()
+          : texts.get(0).origin().startsWith("ImagePolicy ") ? policy.redirects()
+          : MirrorConfigLoader.loadTexts(texts), origins);
+    }
     try {
-      return new Result.Resolved(MirrorConfigLoader.loadTexts(texts));
+      return new Result.Resolved(MirrorConfigLoader.loadTexts(texts), origins);
     } catch (MirrorConfigException | IllegalArgumentException e) {
       return new Result.Unresolved(e.getMessage());
     }

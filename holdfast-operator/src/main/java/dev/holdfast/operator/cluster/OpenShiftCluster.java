@@ -1,5 +1,6 @@
 package dev.holdfast.operator.cluster;
 
+import dev.holdfast.oci.http.Proxies;
 import dev.holdfast.oci.mirror.MirrorConfigLoader;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -27,6 +28,7 @@ public final class OpenShiftCluster implements AutoCloseable {
   static final ResourceDefinitionContext ICSP = kind("operator.openshift.io", "v1alpha1", "ImageContentSourcePolicy",
       "imagecontentsourcepolicies", false);
   static final ResourceDefinitionContext IMAGE = kind("config.openshift.io", "v1", "Image", "images", false);
+  static final ResourceDefinitionContext PROXY = kind("config.openshift.io", "v1", "Proxy", "proxies", false);
   static final ResourceDefinitionContext CONFIG_MAP = kind("", "v1", "ConfigMap", "configmaps", true);
   static final String MANAGED = "openshift-config-managed";
   static final String CONFIG = "openshift-config";
@@ -36,6 +38,7 @@ public final class OpenShiftCluster implements AutoCloseable {
       Thread.ofPlatform().name("holdfast-cluster-config").daemon().factory());
   private final List<ClusterResource> mirrorSets = new ArrayList<>();
   private final ClusterResource image;
+  private final ClusterResource proxy;
   private final ClusterResource trustedCaBundle;
   private final ClusterResource configMaps;
 
@@ -46,6 +49,7 @@ public final class OpenShiftCluster implements AutoCloseable {
       mirrorSets.add(new ClusterResource(client, kind, null, null, changed, scheduler));
     }
     image = new ClusterResource(client, IMAGE, null, "cluster", changed, scheduler);
+    proxy = new ClusterResource(client, PROXY, null, "cluster", changed, scheduler);
     // OpenShift's configuration ConfigMaps are watched only where its image configuration is served: a
     // plain cluster has neither, and the operator's RBAC there need not reach them.
     trustedCaBundle = new ClusterResource(client, CONFIG_MAP, IMAGE, MANAGED, "trusted-ca-bundle", changed, scheduler);
@@ -56,6 +60,7 @@ public final class OpenShiftCluster implements AutoCloseable {
   public void start() {
     mirrorSets.forEach(ClusterResource::start);
     image.start();
+    proxy.start();
     trustedCaBundle.start();
     configMaps.start();
   }
@@ -71,8 +76,7 @@ public final class OpenShiftCluster implements AutoCloseable {
     for (ClusterResource kind : mirrorSets) {
       kind.objects().stream()
           .sorted(java.util.Comparator.comparing(o -> o.getMetadata().getName()))
-          .forEach(o -> texts.add(new MirrorConfigLoader.Text(o.getKind() + " " + o.getMetadata().getName(),
-              client.getKubernetesSerialization().asJson(o))));
+          .forEach(o -> texts.add(MirrorSets.text(client, o)));
     }
     return texts;
   }
@@ -99,6 +103,25 @@ public final class OpenShiftCluster implements AutoCloseable {
         .map(cm -> new ClusterTrust.Named(name, data(cm))));
     List<String> insecure = config.map(c -> list(c, "spec", "registrySources", "insecureRegistries")).orElse(List.of());
     return ClusterTrust.of(bundle, additional, insecure);
+  }
+
+  /**
+   * The forward proxies for registry access: the cluster-wide Proxy object's effective settings
+   * ({@code status.httpsProxy}, {@code httpProxy}, {@code noProxy}) when it sets a proxy, else those
+   * of the operator's environment ({@code HTTPS_PROXY}, {@code NO_PROXY}, ...).
+   */
+  public Proxies proxies(Map<String, String> environment) {
+    Optional<GenericKubernetesResource> cluster = proxy.objects().stream().findFirst();
+    String https = cluster.map(c -> text(c, "status", "httpsProxy")).orElse("");
+    String http = cluster.map(c -> text(c, "status", "httpProxy")).orElse("");
+    if (https.isEmpty() && http.isEmpty()) {
+      return Proxies.fromEnvironment(environment);
+    }
+    Map<String, String> settings = new java.util.HashMap<>();
+    settings.put("https_proxy", https);
+    settings.put("http_proxy", http);
+    settings.put("no_proxy", cluster.map(c -> text(c, "status", "noProxy")).orElse(""));
+    return Proxies.fromEnvironment(settings);
   }
 
   private static Map<String, String> data(GenericKubernetesResource configMap) {
@@ -143,6 +166,7 @@ public final class OpenShiftCluster implements AutoCloseable {
     scheduler.shutdownNow();
     mirrorSets.forEach(ClusterResource::close);
     image.close();
+    proxy.close();
     trustedCaBundle.close();
     configMaps.close();
   }

@@ -147,7 +147,7 @@ public final class CopyService implements AutoCloseable {
           result.stats().bytes(), elapsed.toMillis());
       return new CopyOutcome.Verified(copy.toString(), digest.toString(),
           verified.platforms().stream().map(Platform::toString).toList(), verified.size(),
-          result.servedBy().map(Object::toString).orElse(job.source().toString()), clock.instant(),
+          result.servedBy().map(CopyService::location).orElse(job.source().toString()), clock.instant(),
           result.stats().bytes(), elapsed);
     } catch (RuntimeException e) {
       String reason = CopyOutcome.reasonFor(e);
@@ -155,6 +155,10 @@ public final class CopyService implements AutoCloseable {
       LOG.info("Copy of {} failed: {}", job.source(), describe(e));
       return new CopyOutcome.Failed(reason, describe(e), clock.instant(), Duration.between(started, clock.instant()));
     }
+  }
+
+  private static String location(ImageLocation location) {
+    return location instanceof ImageLocation.Registry registry ? registry.reference().toString() : location.toString();
   }
 
   private void record(Job job, String reason, Duration elapsed, long bytes) {

@@ -4,6 +4,7 @@ import dev.holdfast.oci.auth.Credential;
 import dev.holdfast.oci.auth.CredentialProvider;
 import dev.holdfast.oci.auth.PullSecretKeyring;
 import dev.holdfast.oci.copy.MirroredSources;
+import dev.holdfast.oci.http.Proxies;
 import dev.holdfast.oci.mirror.MirrorRules;
 import dev.holdfast.oci.reference.ImageReference;
 import dev.holdfast.oci.registry.RegistryClient;
@@ -40,14 +41,17 @@ public final class RegistryAccess {
   private final List<String> insecureRegistries;
   private final Supplier<ClusterTrust> clusterTrust;
   private final BooleanSupplier openShift;
+  private final Supplier<Proxies> proxies;
 
   /**
    * @param clusterTrust the CAs and insecure registries the cluster publishes (OpenShift's)
    * @param openShift whether the cluster is OpenShift: then its global pull secret, {@code
    *     openshift-config/pull-secret}, serves every registry its entries match, after the workloads' own
+   * @param proxies the forward proxies registry requests go through
    */
   public RegistryAccess(KubernetesClient client, List<PemBundle> caBundles, List<String> insecureRegistries,
-      Supplier<ClusterTrust> clusterTrust, BooleanSupplier openShift) {
+      Supplier<ClusterTrust> clusterTrust, BooleanSupplier openShift, Supplier<Proxies> proxies) {
+    this.proxies = proxies;
     this.client = client;
     this.caBundles = List.copyOf(caBundles);
     this.insecureRegistries = List.copyOf(insecureRegistries);
@@ -79,7 +83,8 @@ public final class RegistryAccess {
     Optional<Credential.Basic> own = credentials.push().or(credentials::pull);
     CredentialProvider provider = (registry, repository) -> registry.equalsIgnoreCase(destination.registry())
         ? own.map(c -> (Credential) c) : keyring.credentialFor(registry, repository);
-    return RegistryClient.builder().credentials(provider).trust(trust.build()).userAgent(userAgent).build();
+    return RegistryClient.builder().credentials(provider).trust(trust.build()).proxies(proxies.get())
+        .userAgent(userAgent).build();
   }
 
   private PullSecretKeyring keyring(List<SecretReference> references) {

@@ -113,7 +113,7 @@ public final class ImageCopyReconciler implements Reconciler<ImageCopy> {
     } catch (CredentialSecrets.InvalidCredentialsException e) {
       return failedBeforeCopy(copy, "InvalidCredentials", e.getMessage(), now);
     }
-    if (!(mirrors.rulesFor(policy.get()) instanceof MirrorResolver.Result.Resolved(var rules))) {
+    if (!(mirrors.rulesFor(policy.get()) instanceof MirrorResolver.Result.Resolved(var rules, var origins))) {
       // never fall back to a source the rules might block: wait, and try again when the cluster changes
       return failedBeforeCopy(copy, "MirrorsUnresolved",
           ((MirrorResolver.Result.Unresolved) mirrors.rulesFor(policy.get())).reason(), now);

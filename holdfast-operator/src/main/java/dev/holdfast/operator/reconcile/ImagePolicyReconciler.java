@@ -1,6 +1,9 @@
 package dev.holdfast.operator.reconcile;
 
+import dev.holdfast.operator.api.Conditions;
 import dev.holdfast.operator.api.ImageCopy;
+import dev.holdfast.operator.cluster.ClusterTrust;
+import dev.holdfast.operator.cluster.MirrorResolver;
 import dev.holdfast.operator.api.ImagePolicy;
 import dev.holdfast.operator.api.ImagePolicyStatus;
 import dev.holdfast.operator.events.EventRecorder;
@@ -29,6 +32,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 
 /**
  * Validates each ImagePolicy and keeps its status: conditions, totals over its ImageCopies (which
@@ -45,13 +49,18 @@ public final class ImagePolicyReconciler implements Reconciler<ImagePolicy> {
   private final PullSecretReconciler pullSecrets;
   private final InvalidImages invalidImages;
   private final EventRecorder events;
+  private final MirrorResolver mirrors;
+  private final Supplier<ClusterTrust> trust;
   private final Clock clock;
   private final SimpleInboundEventSource<ImagePolicy> trigger = new SimpleInboundEventSource<>("invalid-images");
   private final Map<String, String> seen = new ConcurrentHashMap<>();
   private volatile InformerEventSource<ImageCopy, ImagePolicy> copies;
 
   public ImagePolicyReconciler(Policies policies, Workloads workloads, PullSecretReconciler pullSecrets,
-      InvalidImages invalidImages, EventRecorder events, Clock clock) {
+      InvalidImages invalidImages, EventRecorder events, MirrorResolver mirrors, Supplier<ClusterTrust> trust,
+      Clock clock) {
+    this.mirrors = mirrors;
+    this.trust = trust;
     this.policies = policies;
     this.workloads = workloads;
     this.pullSecrets = pullSecrets;
@@ -67,6 +76,11 @@ public final class ImagePolicyReconciler implements Reconciler<ImagePolicy> {
         .withSecondaryToPrimaryMapper(copy -> Set.of(new ResourceID(copy.getSpec().getPolicy())))
         .build(), context);
     return List.of(copies, trigger);
+  }
+
+  /** Reconciles every policy again (the cluster's mirrors or CAs changed). */
+  public void refreshAll() {
+    policies.all().stream().filter(p -> !p.isImplicit()).forEach(p -> refresh(p.name()));
   }
 
   /** Reconciles a policy again (its workloads' invalid images changed). */
@@ -101,6 +115,26 @@ public final class ImagePolicyReconciler implements Reconciler<ImagePolicy> {
     List<ImageCopy> ofPolicy = copies.list(c -> name.equals(c.getSpec().getPolicy())).toList();
     ImagePolicyStatus status = PolicyStatus.of(object, problems, credentialsProblem, ofPolicy,
         invalidImages.of(name), clock.instant());
+    long generation = object.getMetadata().getGeneration() == null ? 0 : object.getMetadata().getGeneration();
+    switch (policy.map(mirrors::rulesFor).orElse(null)) {
+      case MirrorResolver.Result.Resolved resolved -> status.setConditions(Conditions.set(status.getConditions(),
+          "MirrorsResolved", true, "Resolved", resolved.origins().isEmpty() ? "no mirror configuration"
+              : "from " + String.join(", ", resolved.origins()), generation, clock.instant()));
+      case MirrorResolver.Result.Unresolved unresolved -> status.setConditions(Conditions.set(
+          status.getConditions(), "MirrorsResolved", false, "MirrorsUnresolved", unresolved.reason(), generation,
+          clock.instant()));
+      case null -> { }
+    }
+    List<String> skipped = trust.get().skipped();
+    if (skipped.isEmpty()) {
+      status.setConditions(Conditions.set(status.getConditions(), "TrustBundles", true, "Valid", "", generation,
+          clock.instant()));
+    } else {
+      String message = "skipped: " + String.join("; ", skipped);
+      events.warning(object, "InvalidCertificateSkipped", message);
+      status.setConditions(Conditions.set(status.getConditions(), "TrustBundles", false, "InvalidBlocksSkipped",
+          message, generation, clock.instant()));
+    }
     if (sameStatus(object.getStatus(), status)) {
       return UpdateControl.<ImagePolicy>noUpdate().rescheduleAfter(CREDENTIALS_CHECK);
     }

@@ -85,7 +85,7 @@ public final class MirrorPresence implements AutoCloseable {
   }
 
   private Optional<ImageReference> ask(Policy policy, ImageReference source) {
-    if (!(resolver.rulesFor(policy) instanceof MirrorResolver.Result.Resolved(var rules))) {
+    if (!(resolver.rulesFor(policy) instanceof MirrorResolver.Result.Resolved(var rules, var origins))) {
       return Optional.empty();
     }
     Optional<ImageReference> mirror = rules.resolve(source).candidates().stream()
