@@ -14,7 +14,9 @@ import dev.holdfast.operator.metrics.OperatorMetrics;
 import dev.holdfast.operator.metrics.ProbeServer;
 import dev.holdfast.operator.policy.CredentialSecrets;
 import dev.holdfast.operator.policy.Policies;
+import dev.holdfast.operator.reconcile.CopyUpkeep;
 import dev.holdfast.operator.reconcile.ImageCopies;
+import dev.holdfast.operator.upstream.UpstreamMonitor;
 import dev.holdfast.operator.reconcile.ImageCopyReconciler;
 import dev.holdfast.operator.reconcile.ImagePolicyReconciler;
 import dev.holdfast.operator.reconcile.InvalidImages;
@@ -86,7 +88,12 @@ public final class HoldfastOperator implements AutoCloseable {
     mirrors = new MirrorPresence(access, policies, mirrorRules, settings.clock());
     CopyService.Factory jobs = done -> new CopyService(access, settings.maxConcurrentCopies(), settings.clock(),
         metrics, done);
-    copies = new ImageCopyReconciler(imageCopies, policies, workloads, jobs, mirrorRules, events,
+    ImageCopyReconciler.UpkeepFactory upkeep = done -> {
+      UpstreamMonitor monitor = new UpstreamMonitor(access, policies::budgetFor, settings.clock(), meters, done);
+      return new ImageCopyReconciler.UpkeepParts(monitor,
+          new CopyUpkeep(client, workloads, imageCopies, monitor, access, events));
+    };
+    copies = new ImageCopyReconciler(imageCopies, policies, workloads, jobs, upkeep, mirrorRules, events,
         settings.retryBase(), settings.retryCap(), settings.clock());
     PullSecretReconciler pullSecrets = new PullSecretReconciler(client, policies, workloads, pullSecretWriter,
         settings.clock());
@@ -131,9 +138,9 @@ public final class HoldfastOperator implements AutoCloseable {
     workloads.markSynced();
     if (webhook != null) {
       webhook.start();
-      if (!settings.leaderElection()) {
-        webhook.startLeading();
-      }
+    }
+    if (!settings.leaderElection()) {
+      startedLeading();
     }
     started = true;
     settings.implicitPolicy().filter(OperatorSettings.ImplicitPolicy::pushCredentialsHandedOut).ifPresent(p ->
@@ -167,6 +174,7 @@ public final class HoldfastOperator implements AutoCloseable {
 
   private void startedLeading() {
     LOG.info("{} leads", settings.identity());
+    copies.startUpstreamChecks();
     if (webhook != null) {
       webhook.startLeading();
     }

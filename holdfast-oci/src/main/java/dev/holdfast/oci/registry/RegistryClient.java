@@ -93,6 +93,25 @@ public final class RegistryClient implements AutoCloseable {
     return new ManifestPusher(target, manifest).run(caller);
   }
 
+  /** What a manifest deletion did. */
+  public enum Deletion {
+    /** The registry deleted it. */
+    DELETED,
+    /** There was nothing to delete. */
+    NOT_FOUND,
+    /** The registry does not delete that way (distribution 2 deletes manifests by digest, not tags). */
+    UNSUPPORTED
+  }
+
+  /**
+   * Deletes {@code image}: its tag, or, named by digest, the manifest with every tag pointing to it.
+   * Deleting needs the registry's permission ({@code repository:<name>:delete}; distribution:
+   * {@code storage.delete.enabled}).
+   */
+  public Deletion deleteManifest(ImageReference image) {
+    return new ManifestDeleter(image).run(caller);
+  }
+
   /** The blob's size when the repository has it, else empty. */
   public Optional<Long> headBlob(ImageReference repository, Digest digest) {
     return new BlobChecker(repository, digest).run(caller);

@@ -22,6 +22,8 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @AdditionalPrinterColumn(name = "COPY", jsonPath = ".status.copy", type = AdditionalPrinterColumn.Type.STRING)
 @AdditionalPrinterColumn(name = "READY", jsonPath = ".status.conditions[?(@.type==\"Ready\")].status",
     type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(name = "UPSTREAM", jsonPath = ".status.conditions[?(@.type==\"UpstreamAvailable\")].reason",
+    type = AdditionalPrinterColumn.Type.STRING)
 @AdditionalPrinterColumn(name = "USED-BY", jsonPath = ".status.usedBy", type = AdditionalPrinterColumn.Type.INTEGER)
 @AdditionalPrinterColumn(name = "AGE", jsonPath = ".metadata.creationTimestamp", type = AdditionalPrinterColumn.Type.DATE)
 public class ImageCopy extends CustomResource<ImageCopySpec, ImageCopyStatus> {

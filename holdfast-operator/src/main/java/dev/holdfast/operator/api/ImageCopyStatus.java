@@ -36,6 +36,15 @@ public class ImageCopyStatus {
   @JsonPropertyDescription("When the last copy attempt ended.")
   private String attemptedAt;
 
+  @JsonPropertyDescription("When the source was last checked upstream.")
+  private String upstreamCheckedAt;
+
+  @JsonPropertyDescription("When the source was last seen upstream, as copied.")
+  private String upstreamSeenAt;
+
+  @JsonPropertyDescription("When a workload last named the source; retention counts from here.")
+  private String lastUsedAt;
+
   private Long observedGeneration;
 
   private List<Condition> conditions = new ArrayList<>();
@@ -110,6 +119,30 @@ public class ImageCopyStatus {
 
   public void setAttemptedAt(String attemptedAt) {
     this.attemptedAt = attemptedAt;
+  }
+
+  public String getUpstreamCheckedAt() {
+    return upstreamCheckedAt;
+  }
+
+  public void setUpstreamCheckedAt(String upstreamCheckedAt) {
+    this.upstreamCheckedAt = upstreamCheckedAt;
+  }
+
+  public String getUpstreamSeenAt() {
+    return upstreamSeenAt;
+  }
+
+  public void setUpstreamSeenAt(String upstreamSeenAt) {
+    this.upstreamSeenAt = upstreamSeenAt;
+  }
+
+  public String getLastUsedAt() {
+    return lastUsedAt;
+  }
+
+  public void setLastUsedAt(String lastUsedAt) {
+    this.lastUsedAt = lastUsedAt;
   }
 
   public Long getObservedGeneration() {

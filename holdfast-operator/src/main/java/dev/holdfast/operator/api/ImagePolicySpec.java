@@ -24,6 +24,10 @@ import java.util.List;
  * @param mirrorsConfigMap a ConfigMap key holding a registries.conf (or a redirect list, or mirror sets)
  *     merged with the cluster's mirror sets and the redirects
  * @param trustedCA more CA bundles trusted for every registry this policy's copies reach
+ * @param tagMode what happens when a copied tag moves upstream
+ * @param upstream how often sources are checked upstream, within which budgets
+ * @param retention how long a copy no workload uses is kept ({@code 720h}: 30 days)
+ * @param deleteFromRegistry whether retention also deletes the copy's tag from the destination
  */
 @JsonInclude(JsonInclude.Include.NON_EMPTY)
 public record ImagePolicySpec(
@@ -56,7 +60,18 @@ public record ImagePolicySpec(
     ConfigMapKeyReference mirrorsConfigMap,
     @JsonPropertyDescription("More PEM CA bundles, in ConfigMaps or Secrets, trusted for every registry this"
         + " policy's copies reach.")
-    List<TrustedCA> trustedCA) {
+    List<TrustedCA> trustedCA,
+    @Default("Pin") @JsonPropertyDescription("When a copied tag moves upstream: Pin (keep the copy, report TagMoved)"
+        + " or Follow (copy the new digest, verify it, then point workloads at it).")
+    TagMode tagMode,
+    @JsonPropertyDescription("How often each source is checked upstream (a manifest HEAD), within which per-registry"
+        + " budgets.")
+    UpstreamChecks upstream,
+    @Default("720h") @JsonPropertyDescription("How long a copy that no workload uses is kept: 720h, 30d, 90m.")
+    String retention,
+    @JsonPropertyDescription("Whether retention also deletes the copy's tag at the destination (never a manifest"
+        + " another tag or copy needs). Off by default: only the ImageCopy goes.")
+    Boolean deleteFromRegistry) {
 
   public ImagePolicySpec {
     excludeNamespaces = excludeNamespaces == null ? List.of("kube-system") : List.copyOf(excludeNamespaces);
@@ -67,6 +82,9 @@ public record ImagePolicySpec(
     referenceForm = referenceForm == null ? ReferenceForm.TagAndDigest : referenceForm;
     redirects = redirects == null ? List.of() : List.copyOf(redirects);
     trustedCA = trustedCA == null ? List.of() : List.copyOf(trustedCA);
+    tagMode = tagMode == null ? TagMode.Pin : tagMode;
+    upstream = upstream == null ? new UpstreamChecks(null, null) : upstream;
+    retention = retention == null ? "720h" : retention;
   }
 
   /** A policy without mirror configuration of its own or extra CAs. */
@@ -74,7 +92,7 @@ public record ImagePolicySpec(
       List<String> includeImages, List<String> excludeImages, List<String> skipOwnerKinds, RewriteMode rewrite,
       ReferenceForm referenceForm, List<Redirect> redirects) {
     this(destination, namespaceSelector, excludeNamespaces, includeImages, excludeImages, skipOwnerKinds, rewrite,
-        referenceForm, redirects, null, null);
+        referenceForm, redirects, null, null, null, null, null, null);
   }
 
   /** A policy with a destination and every other field at its default. */
@@ -164,6 +182,45 @@ public record ImagePolicySpec(
       @Required @JsonPropertyDescription("A registry, repository or namespace prefix: docker.io/, ghcr.io/org.")
       String src,
       @Required @JsonPropertyDescription("What replaces that prefix: mirror.example.com/docker-mirror/.") String to) {}
+
+  /** Whether retention deletes from the destination registry. */
+  public boolean deletesFromRegistry() {
+    return Boolean.TRUE.equals(deleteFromRegistry);
+  }
+
+  /** When a copied tag moves upstream. */
+  public enum TagMode {
+    /** Keep the digest first copied, and report TagMoved. */
+    Pin,
+    /** Copy the new digest, verify it, then point new Pods and patched workloads at it. */
+    Follow
+  }
+
+  /**
+   * Upstream checks.
+   *
+   * @param interval how often each source is checked ({@code 24h})
+   * @param budgets per-registry limits; docker.io defaults to 600 an hour, others to 3600
+   */
+  public record UpstreamChecks(
+      @Default("24h") @JsonPropertyDescription("How often each source is checked: 24h, 6h, 30m.") String interval,
+      @JsonPropertyDescription("Per-registry limits on checks; the most conservative across policies applies.")
+      List<RegistryBudget> budgets) {
+    public UpstreamChecks {
+      interval = interval == null ? "24h" : interval;
+      budgets = budgets == null ? List.of() : List.copyOf(budgets);
+    }
+  }
+
+  /** At most {@code requests} checks of {@code registry} per {@code period}. */
+  public record RegistryBudget(
+      @Required String registry,
+      @Required @io.fabric8.generator.annotation.Min(1) Integer requests,
+      @Default("1h") String period) {
+    public RegistryBudget {
+      period = period == null ? "1h" : period;
+    }
+  }
 
   /** A key of a ConfigMap or Secret holding PEM certificates. */
   public record TrustedCA(

@@ -54,6 +54,12 @@ public final class CopyStatus {
     status.setObservedGeneration(copy.getMetadata().getGeneration());
     status.setConditions(Conditions.set(status.getConditions(), READY, true, "Verified",
         "read back by digest at the destination", generation(copy), outcome.verifiedAt()));
+    if (Conditions.get(status.getConditions(), "UpstreamAvailable").map(c -> "TagMoved".equals(c.getReason()))
+        .orElse(false)) {
+      status.setUpstreamSeenAt(status.getVerifiedAt());
+      status.setConditions(Conditions.set(status.getConditions(), "UpstreamAvailable", true, "Available",
+          "followed the tag to " + outcome.digest(), generation(copy), outcome.verifiedAt()));
+    }
     return status;
   }
 
@@ -72,6 +78,11 @@ public final class CopyStatus {
           outcome.message(), generation(copy), outcome.at()));
     }
     return status;
+  }
+
+  /** A copy of the status of {@code copy} (empty when it has none), to change without touching the cache's. */
+  public static ImageCopyStatus copyOf(ImageCopy copy) {
+    return copyOf(copy.getStatus());
   }
 
   /** Failed attempts since the last success. */
@@ -122,6 +133,9 @@ public final class CopyStatus {
       status.setUsedBy(current.getUsedBy());
       status.setFailures(current.getFailures());
       status.setAttemptedAt(current.getAttemptedAt());
+      status.setUpstreamCheckedAt(current.getUpstreamCheckedAt());
+      status.setUpstreamSeenAt(current.getUpstreamSeenAt());
+      status.setLastUsedAt(current.getLastUsedAt());
       status.setObservedGeneration(current.getObservedGeneration());
       status.setConditions(current.getConditions());
     }

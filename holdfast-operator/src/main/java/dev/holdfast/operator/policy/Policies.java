@@ -118,6 +118,33 @@ public final class Policies {
     return policy.isImplicit() && implicit.map(p -> p.credentials().handedOut().isPresent()).orElse(false);
   }
 
+  /**
+   * The budget for upstream checks of {@code registry}: the most conservative any policy sets (the
+   * fewest requests per hour), else the default ({@link dev.holdfast.operator.upstream.Budget#defaultFor}).
+   */
+  public dev.holdfast.operator.upstream.Budget budgetFor(String registry) {
+    dev.holdfast.operator.upstream.Budget chosen = dev.holdfast.operator.upstream.Budget.defaultFor(registry);
+    for (Policy policy : all()) {
+      for (var budget : policy.spec().upstream().budgets()) {
+        if (!sameRegistry(budget.registry(), registry)) {
+          continue;
+        }
+        var candidate = new dev.holdfast.operator.upstream.Budget(registry, budget.requests(),
+            dev.holdfast.operator.api.Durations.parse(budget.period(), "period"));
+        if (candidate.spacing().compareTo(chosen.spacing()) > 0) {
+          chosen = candidate;
+        }
+      }
+    }
+    return chosen;
+  }
+
+  private static boolean sameRegistry(String a, String b) {
+    String left = a.equalsIgnoreCase("index.docker.io") || a.equalsIgnoreCase("registry-1.docker.io") ? "docker.io" : a;
+    String right = b.equalsIgnoreCase("index.docker.io") || b.equalsIgnoreCase("registry-1.docker.io") ? "docker.io" : b;
+    return left.equalsIgnoreCase(right);
+  }
+
   private static long generation(ImagePolicy object) {
     Long generation = object.getMetadata().getGeneration();
     return generation == null ? 0 : generation;

@@ -65,6 +65,15 @@ public final class PolicyValidation {
         problems.add(new PolicyProblem(field, e.getMessage()));
       }
     }
+    duration(problems, "spec.retention", spec.retention());
+    duration(problems, "spec.upstream.interval", spec.upstream().interval());
+    for (int i = 0; i < spec.upstream().budgets().size(); i++) {
+      var budget = spec.upstream().budgets().get(i);
+      duration(problems, "spec.upstream.budgets[" + i + "].period", budget.period());
+      if (budget.requests() == null || budget.requests() < 1) {
+        problems.add(new PolicyProblem("spec.upstream.budgets[" + i + "].requests", "must be at least 1"));
+      }
+    }
     patterns(problems, "spec.includeImages", spec.includeImages());
     patterns(problems, "spec.excludeImages", spec.excludeImages());
     selector(problems, spec.namespaceSelector());
@@ -79,6 +88,14 @@ public final class PolicyValidation {
       }
     }
     return problems;
+  }
+
+  private static void duration(List<PolicyProblem> problems, String field, String text) {
+    try {
+      dev.holdfast.operator.api.Durations.parse(text, field);
+    } catch (IllegalArgumentException e) {
+      problems.add(new PolicyProblem(field, e.getMessage().substring(field.length() + 2)));
+    }
   }
 
   private static void patterns(List<PolicyProblem> problems, String field, List<String> patterns) {

@@ -5,7 +5,9 @@ import dev.holdfast.oci.reference.InvalidReferenceException;
 import dev.holdfast.operator.api.Conditions;
 import dev.holdfast.operator.api.ImageCopy;
 import dev.holdfast.operator.api.ImageCopyStatus;
+import dev.holdfast.oci.mirror.MirrorRules;
 import dev.holdfast.operator.cluster.MirrorResolver;
+import dev.holdfast.operator.upstream.UpstreamMonitor;
 import dev.holdfast.operator.copy.CopyOutcome;
 import dev.holdfast.operator.copy.CopyService;
 import dev.holdfast.operator.copy.CopyStatus;
@@ -49,11 +51,16 @@ public final class ImageCopyReconciler implements Reconciler<ImageCopy> {
   private final Duration retryCap;
   private final Clock clock;
   private final MirrorResolver mirrors;
+  private final UpkeepParts upkeepParts;
+  private final CopyUpkeep upkeep;
   private final SimpleInboundEventSource<ImageCopy> jobDone = new SimpleInboundEventSource<>("copy-jobs");
 
   public ImageCopyReconciler(ImageCopies copies, Policies policies, Workloads workloads, CopyService.Factory jobs,
-      MirrorResolver mirrors, EventRecorder events, Duration retryBase, Duration retryCap, Clock clock) {
+      UpkeepFactory upkeep, MirrorResolver mirrors, EventRecorder events, Duration retryBase, Duration retryCap,
+      Clock clock) {
     this.mirrors = mirrors;
+    this.upkeepParts = upkeep.create(name -> jobDone.propagateEvent(new ResourceID(name)));
+    this.upkeep = upkeepParts.upkeep();
     this.copies = copies;
     this.policies = policies;
     this.workloads = workloads;
@@ -101,7 +108,7 @@ public final class ImageCopyReconciler implements Reconciler<ImageCopy> {
     }
     if (CopyStatus.isReady(copy) && copies.verifiedCopy(policy.get(), source).isPresent()) {
       workloads.reconcileUsersOf(source);
-      return usedByChanged(copy, usedBy) ? patch(copy, withUsedBy(copy, usedBy)) : UpdateControl.noUpdate();
+      return upkeep(copy, policy.get(), source, destination, usedBy, now);
     }
     Optional<Duration> wait = waitBeforeRetry(copy, now);
     if (wait.isPresent()) {
@@ -121,6 +128,32 @@ public final class ImageCopyReconciler implements Reconciler<ImageCopy> {
     copyService.start(new CopyService.Job(name, source, destination, policy.get(), credentials,
         copy.getSpec().getPullSecrets(), rules));
     return patch(copy, CopyStatus.copying(copy, usedBy, now));
+  }
+
+  // A verified copy over time: upstream checks, a followed tag, lastUsedAt, retention.
+  private UpdateControl<ImageCopy> upkeep(ImageCopy copy, Policy policy, ImageReference source,
+      ImageReference destination, int usedBy, Instant now) {
+    RegistryCredentials credentials;
+    MirrorRules rules;
+    try {
+      credentials = policies.credentials(policy);
+    } catch (CredentialSecrets.InvalidCredentialsException e) {
+      return usedByChanged(copy, usedBy) ? patch(copy, withUsedBy(copy, usedBy)) : UpdateControl.noUpdate();
+    }
+    if (mirrors.rulesFor(policy) instanceof MirrorResolver.Result.Resolved(var resolved, var origins)) {
+      rules = resolved;
+    } else {
+      return usedByChanged(copy, usedBy) ? patch(copy, withUsedBy(copy, usedBy)) : UpdateControl.noUpdate();
+    }
+    return switch (upkeep.ready(copy, policy, source, usedBy, credentials, rules, now)) {
+      case CopyUpkeep.Next.Status(var status) -> status.map(s -> patch(copy, s)).orElse(UpdateControl.noUpdate());
+      case CopyUpkeep.Next.Follow(var status) -> {
+        copyService.start(new CopyService.Job(copy.getMetadata().getName(), source, destination, policy, credentials,
+            copy.getSpec().getPullSecrets(), rules));
+        yield patch(copy, status);
+      }
+      case CopyUpkeep.Next.Retired retired -> UpdateControl.noUpdate();
+    };
   }
 
   private UpdateControl<ImageCopy> recordOutcome(ImageCopy copy, CopyOutcome outcome, int usedBy) {
@@ -187,8 +220,23 @@ public final class ImageCopyReconciler implements Reconciler<ImageCopy> {
         .forEach(c -> jobDone.propagateEvent(new ResourceID(c.getMetadata().getName())));
   }
 
-  /** Stops the copy jobs. */
+  /** The upstream monitor and the upkeep that uses it, made once the listener for results exists. */
+  public record UpkeepParts(UpstreamMonitor monitor, CopyUpkeep upkeep) {}
+
+  /** Makes the {@link UpkeepParts}; {@code done} hears the name of a copy whose upstream check ended. */
+  @FunctionalInterface
+  public interface UpkeepFactory {
+    UpkeepParts create(java.util.function.Consumer<String> done);
+  }
+
+  /** Starts checking sources upstream (on the leader). */
+  public void startUpstreamChecks() {
+    upkeepParts.monitor().start();
+  }
+
+  /** Stops the copy jobs and the upstream checks. */
   public void close() {
+    upkeepParts.monitor().close();
     copyService.close();
   }
 }

@@ -104,6 +104,22 @@ public final class Workloads {
     return kinds.values().stream().anyMatch(r -> r.cache().list(namespace).findAny().isPresent());
   }
 
+  /**
+   * Whether any object names {@code source}, a ReplicaSet or Pod a controller owns included: what
+   * retention counts as in use. Originals count, so a Pod pointed at a copy keeps it.
+   */
+  public boolean inUse(ImageReference source) {
+    return kinds.values().stream().anyMatch(r -> !r.cache().byIndex(BY_IMAGE, source.toString()).isEmpty());
+  }
+
+  /** The top-level objects that name {@code source} (for Events about it). */
+  public List<HasMetadata> usersOf(ImageReference source) {
+    List<HasMetadata> users = new ArrayList<>();
+    kinds.values().forEach(r -> r.cache().byIndex(BY_IMAGE, source.toString()).stream()
+        .filter(w -> Ownership.of(w, List.of()) instanceof Ownership.Decision.Handle).forEach(users::add));
+    return users;
+  }
+
   /** Whether a workload in {@code namespace} lists {@code secret} in its Pod spec's imagePullSecrets. */
   public boolean referencesPullSecret(String namespace, String secret) {
     for (Map.Entry<WorkloadKind, Registered> entry : kinds.entrySet()) {

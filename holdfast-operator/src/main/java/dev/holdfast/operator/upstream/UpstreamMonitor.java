@@ -1,0 +1,156 @@
+package dev.holdfast.operator.upstream;
+
+import dev.holdfast.oci.mirror.Candidate;
+import dev.holdfast.oci.mirror.MirrorRules;
+import dev.holdfast.oci.reference.ImageReference;
+import dev.holdfast.oci.registry.DeniedException;
+import dev.holdfast.oci.registry.RegistryClient;
+import dev.holdfast.oci.registry.UnauthorizedException;
+import dev.holdfast.operator.api.SecretReference;
+import dev.holdfast.operator.copy.RegistryAccess;
+import dev.holdfast.operator.policy.Policy;
+import dev.holdfast.operator.policy.RegistryCredentials;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Checks the sources of verified copies upstream with a manifest HEAD (never a GET where HEAD
+ * answers), each once per interval and each registry within its budget ({@link CheckSchedule}), on
+ * the leader. A check asks the places the copy was made from, in order (the mirrors, then the source
+ * unless blocked), and reports what the first that answers says. Results wait here until the
+ * ImageCopy's reconcile takes them; {@code done} hears the name.
+ */
+public final class UpstreamMonitor implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(UpstreamMonitor.class);
+
+  /** What a check needs: where the source is read from, with which credentials. */
+  public record Check(String name, ImageReference source, Policy policy, RegistryCredentials credentials,
+      List<SecretReference> pullSecrets, MirrorRules rules) {}
+
+  private final RegistryAccess access;
+  private final Clock clock;
+  private final Consumer<String> done;
+  private final CheckSchedule schedule;
+  private final Map<String, Check> pending = new ConcurrentHashMap<>();
+  private final Map<String, UpstreamResult> results = new ConcurrentHashMap<>();
+  private final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(
+      Thread.ofPlatform().name("holdfast-upstream").daemon().factory());
+  private final ExecutorService checks = Executors.newVirtualThreadPerTaskExecutor();
+  private final MeterRegistry meters;
+
+  public UpstreamMonitor(RegistryAccess access, Function<String, Budget> budgets, Clock clock, MeterRegistry meters,
+      Consumer<String> done) {
+    this.access = access;
+    this.clock = clock;
+    this.done = done;
+    this.meters = meters;
+    this.schedule = new CheckSchedule(budgets);
+  }
+
+  /** Starts checking, once a second, whatever is due. */
+  public void start() {
+    ticker.scheduleWithFixedDelay(this::tick, 1, 1, TimeUnit.SECONDS);
+  }
+
+  /** Plans the check of a copy at {@code due} (replacing an earlier plan). */
+  public void plan(Check check, Instant due) {
+    pending.put(check.name(), check);
+    ticker.execute(() -> schedule.plan(check.name(), check.source().registry(), due));
+  }
+
+  /** Whether a check of {@code name} is planned or running. */
+  public boolean isPlanned(String name) {
+    return pending.containsKey(name);
+  }
+
+  /** Forgets a copy (deleted, or no longer Ready). */
+  public void forget(String name) {
+    pending.remove(name);
+    ticker.execute(() -> schedule.forget(name));
+  }
+
+  /** The result of a finished check, removed from here. */
+  public Optional<UpstreamResult> takeResult(String name) {
+    return Optional.ofNullable(results.remove(name));
+  }
+
+  /** Runs the checks due now; exposed so that a test with a hand-driven clock can drive it. */
+  public void tick() {
+    try {
+      Instant now = clock.instant();
+      for (String name : schedule.takeDue(now)) {
+        Check check = pending.get(name);
+        if (check != null) {
+          checks.execute(() -> run(check, now));
+        }
+      }
+    } catch (RuntimeException e) {
+      LOG.warn("Upstream checks: {}", e.toString());
+    }
+  }
+
+  /** Checks one source, dispatched at {@code at}, on the calling thread; the result is kept for the reconcile. */
+  UpstreamResult run(Check check, Instant at) {
+    UpstreamResult result = ask(check, at);
+    Counter.builder("holdfast.upstream.checks").description("Upstream manifest checks, by registry and outcome")
+        .tag("registry", check.source().registry()).tag("state", result.state()).register(meters).increment();
+    pending.remove(check.name());
+    results.put(check.name(), result);
+    done.accept(check.name());
+    return result;
+  }
+
+  private UpstreamResult ask(Check check, Instant now) {
+    List<ImageReference> places = check.rules().resolve(check.source()).candidates().stream()
+        .map(Candidate::reference).toList();
+    if (places.isEmpty()) {
+      return new UpstreamResult(UpstreamResult.UNREACHABLE, Optional.empty(), now,
+          "no place may serve " + check.source() + " (its source is blocked and no mirror serves it)");
+    }
+    String lastProblem = "";
+    String lastState = UpstreamResult.UNREACHABLE;
+    try (RegistryClient client = access.client(check.policy(), check.credentials(), check.pullSecrets(),
+        check.rules(), List.of(check.source()), "holdfast-operator")) {
+      for (ImageReference place : places) {
+        try {
+          var descriptor = client.headManifest(place);
+          if (descriptor.isPresent()) {
+            return new UpstreamResult(UpstreamResult.AVAILABLE, Optional.of(descriptor.get().digest().toString()),
+                now, place + " serves it");
+          }
+          lastState = UpstreamResult.NOT_FOUND;
+          lastProblem = place + " no longer has it";
+        } catch (UnauthorizedException | DeniedException e) {
+          lastState = UpstreamResult.UNAUTHORIZED;
+          lastProblem = e.getMessage();
+        } catch (RuntimeException e) {
+          lastState = UpstreamResult.UNREACHABLE;
+          lastProblem = e.getMessage();
+        }
+      }
+    } catch (RuntimeException e) {
+      return new UpstreamResult(UpstreamResult.UNREACHABLE, Optional.empty(), now, String.valueOf(e.getMessage()));
+    }
+    return new UpstreamResult(lastState, Optional.empty(), now, lastProblem);
+  }
+
+  @Override
+  public void close() {
+    ticker.shutdownNow();
+    checks.shutdownNow();
+  }
+}
