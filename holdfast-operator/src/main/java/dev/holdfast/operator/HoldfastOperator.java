@@ -128,6 +128,9 @@ public final class HoldfastOperator implements AutoCloseable {
     operator.register(pullSecrets);
     WorkloadReconcilers.all(shared).forEach(operator::register);
     metrics.imagesByState(() -> countByState(imageCopies));
+    metrics.imagesByUpstreamState(() -> imageCopies.all().collect(java.util.stream.Collectors.groupingBy(
+        c -> dev.holdfast.operator.upstream.UpstreamStatus.reason(c).orElse("Unchecked"),
+        java.util.stream.Collectors.counting())));
     settings.probeAddress().ifPresent(address -> {
       probes = new ProbeServer(address, meters, this::isReady);
       probes.start();

@@ -33,6 +33,15 @@ public final class OperatorMetrics {
     }
   }
 
+  /** Registers the gauge {@code holdfast_upstream_images{state}}: ImageCopies by their last upstream check. */
+  public void imagesByUpstreamState(Supplier<Map<String, Long>> counts) {
+    for (String state : new String[] {"Available", "NotFound", "Unauthorized", "Unreachable", "TagMoved",
+        "Unchecked"}) {
+      Gauge.builder("holdfast.upstream.images", counts, c -> c.get().getOrDefault(state, 0L))
+          .description("ImageCopies by upstream state").tag("state", state).strongReference(true).register(registry);
+    }
+  }
+
   /** Records a finished copy job: its duration by outcome, and the bytes it moved. */
   public void copied(String outcome, String destinationRegistry, Duration elapsed, long bytes) {
     Timer.builder("holdfast.copy.duration").description("Copy jobs, copy and verification")
