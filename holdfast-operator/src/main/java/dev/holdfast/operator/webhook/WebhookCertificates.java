@@ -63,7 +63,13 @@ public final class WebhookCertificates {
   public record KeyMaterial(String caCertificate, String caKey, String certificate, String key) {
     @Override
     public String toString() {
-      return "KeyMaterial[certificate for " + names(certificate) + ", keys not shown]";
+      String held;
+      try {
+        held = String.valueOf(names(certificate));
+      } catch (IllegalArgumentException e) {
+        held = "an unreadable certificate"; // a toString must not throw: this one is logged
+      }
+      return "KeyMaterial[certificate for " + held + ", keys not shown]";
     }
   }
 
@@ -87,7 +93,31 @@ public final class WebhookCertificates {
     Instant notAfter = certificate.getNotAfter().toInstant();
     Duration left = Duration.between(now, notAfter);
     return left.compareTo(Duration.between(notBefore, notAfter).dividedBy(3)) < 0
-        || !names(current.certificate()).containsAll(names);
+        || !names(current.certificate()).stream().map(WebhookCertificates::canonical).toList()
+            .containsAll(names.stream().map(WebhookCertificates::canonical).toList());
+  }
+
+  /**
+   * A name as the certificate holds it, to compare: an address in the JDK's form (the JDK reads
+   * {@code ::1} back as {@code 0:0:0:0:0:0:0:1}), a DNS name in lower case.
+   */
+  private static String canonical(String name) {
+    String bare = bare(name);
+    if (!isAddress(bare)) {
+      return bare.toLowerCase(java.util.Locale.ROOT);
+    }
+    try {
+      byte[] octets = org.bouncycastle.asn1.ASN1OctetString.getInstance(new GeneralName(GeneralName.iPAddress, bare)
+          .getName()).getOctets();
+      return java.net.InetAddress.getByAddress(octets).getHostAddress();
+    } catch (IllegalArgumentException | java.net.UnknownHostException e) {
+      return bare;
+    }
+  }
+
+  /** A host as a URL writes it, IPv6 addresses in brackets ({@code URI.getHost()} keeps them), without the brackets. */
+  private static String bare(String name) {
+    return name.length() > 2 && name.startsWith("[") && name.endsWith("]") ? name.substring(1, name.length() - 1) : name;
   }
 
   private static KeyMaterial serving(String caCertificatePem, String caKeyPem, List<String> names, Instant now) {
@@ -113,8 +143,9 @@ public final class WebhookCertificates {
         builder.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth));
         List<GeneralName> alternatives = new ArrayList<>();
         for (String name : names) {
-          alternatives.add(isAddress(name) ? new GeneralName(GeneralName.iPAddress, name)
-              : new GeneralName(GeneralName.dNSName, name));
+          String bare = bare(name);
+          alternatives.add(isAddress(bare) ? new GeneralName(GeneralName.iPAddress, bare)
+              : new GeneralName(GeneralName.dNSName, bare));
         }
         builder.addExtension(Extension.subjectAlternativeName, false,
             new GeneralNames(alternatives.toArray(GeneralName[]::new)));

@@ -2,11 +2,13 @@ package dev.holdfast.operator.webhook;
 
 import dev.holdfast.operator.policy.PolicySelection;
 import dev.holdfast.operator.pullsecret.PullSecrets;
+import io.fabric8.kubernetes.api.model.LabelSelectorRequirement;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookConfiguration;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookConfigurationBuilder;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.WebhookClientConfig;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.WebhookClientConfigBuilder;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collection;
 import java.util.List;
@@ -34,6 +36,12 @@ public final class WebhookConfigurations {
     };
     client.setCaBundle(Base64.getEncoder().encodeToString(caPem.getBytes(StandardCharsets.US_ASCII)));
     List<String> excluded = List.copyOf(new TreeSet<>(excludedNamespaces));
+    // The API server refuses NotIn without values ("values set can't be empty").
+    List<LabelSelectorRequirement> namespaces = new ArrayList<>();
+    if (!excluded.isEmpty()) {
+      namespaces.add(new LabelSelectorRequirement("kubernetes.io/metadata.name", "NotIn", excluded));
+    }
+    namespaces.add(new LabelSelectorRequirement(PolicySelection.SKIP_LABEL, "NotIn", List.of("true")));
     return new MutatingWebhookConfigurationBuilder()
         .withNewMetadata()
           .withName(WebhookSettings.CONFIGURATION)
@@ -49,10 +57,7 @@ public final class WebhookConfigurations {
           .withReinvocationPolicy("IfNeeded")
           .withMatchPolicy("Equivalent")
           .withNewNamespaceSelector()
-            .addNewMatchExpression().withKey("kubernetes.io/metadata.name").withOperator("NotIn")
-              .withValues(excluded).endMatchExpression()
-            .addNewMatchExpression().withKey(PolicySelection.SKIP_LABEL).withOperator("NotIn")
-              .withValues("true").endMatchExpression()
+            .withMatchExpressions(namespaces)
           .endNamespaceSelector()
           .withNewObjectSelector()
             .addNewMatchExpression().withKey(PolicySelection.SKIP_LABEL).withOperator("NotIn")
