@@ -64,7 +64,7 @@ image-tar: ## Build the image with Jib into holdfast-deploy/target/holdfast-imag
 
 .PHONY: install-crds
 install-crds: ## Install the CRDs (ImagePolicy, ImageCopy)
-	$(KUBECTL) apply --server-side --field-manager=holdfast-make -f deploy/crds/imagepolicies.holdfast.dev.yaml -f deploy/crds/imagecopies.holdfast.dev.yaml
+	$(KUBECTL) apply --server-side --force-conflicts --field-manager=holdfast-make -f deploy/crds/imagepolicies.holdfast.dev.yaml -f deploy/crds/imagecopies.holdfast.dev.yaml
 
 .PHONY: uninstall-crds
 uninstall-crds: ## Delete the CRDs, and with them every ImagePolicy and ImageCopy
@@ -74,7 +74,7 @@ uninstall-crds: ## Delete the CRDs, and with them every ImagePolicy and ImageCop
 deploy: ## Deploy with kustomize: REGISTRY, REGISTRY_USERNAME, REGISTRY_PASSWORD [REPOSITORY EXCLUDE_NAMESPACES IMG NAMESPACE]
 	@dir=$$(mktemp -d); trap 'rm -rf "$$dir"' EXIT; \
 	  IMG='$(IMG)' NAMESPACE='$(NAMESPACE)' deploy/kustomize/make-overlay.sh "$$dir"; \
-	  $(KUBECTL) apply --server-side --field-manager=holdfast-make -k "$$dir"
+	  $(KUBECTL) apply --server-side --force-conflicts --field-manager=holdfast-make -k "$$dir"
 	@echo "Holdfast is deployed in $(NAMESPACE): kubectl -n $(NAMESPACE) get pods; kubectl get imagecopies"
 
 .PHONY: undeploy

@@ -37,8 +37,14 @@ final class RequestTrace implements Interceptor {
 
   @Override
   public void after(HttpRequest request, HttpResponse<?> response, AsyncBody.Consumer<List<ByteBuffer>> consumer) {
-    attributes(request.method(), request.uri().getRawPath(), request.uri().getRawQuery())
-        .ifPresent(a -> requests.add(new Request(request.method(), request.uri().getRawPath(), a, response.code())));
+    attributes(request.method(), request.uri().getRawPath(), request.uri().getRawQuery()).ifPresent(a -> {
+      requests.add(new Request(request.method(), request.uri().getRawPath(), a, response.code()));
+      if (a.verb().equals("patch") && response.code() == 201) {
+        // a patch that created the object (server-side apply) was authorized as a create too
+        requests.add(new Request(request.method(), request.uri().getRawPath(), new Attributes("create", a.group(),
+            a.resource(), a.subresource(), a.namespace(), a.name()), response.code()));
+      }
+    });
   }
 
   @Override
