@@ -16,8 +16,10 @@ import org.slf4j.Logger;
  * Configures logging for the command line in code: warnings and errors only, on standard error
  * (standard output is the command's result, e.g. {@code holdfast resolve -o json} lines), as
  * {@code holdfast: LEVEL message}. Done in code rather than with an XML file because parsing the
- * XML was a measurable part of a short command's start-up (docs/benchmarks.md). A
- * {@code -Dlogback.configurationFile=...} given by the user still wins.
+ * XML was a measurable part of a short command's start-up (docs/benchmarks.md). The environment
+ * variable {@code HOLDFAST_LOG_LEVEL} ({@code error}, {@code warn}, {@code info}, {@code debug},
+ * {@code trace}) sets another level for Holdfast's own loggers. A {@code
+ * -Dlogback.configurationFile=...} given by the user still wins.
  */
 public final class LogConfigurator extends ContextAwareBase implements Configurator {
 
@@ -41,6 +43,8 @@ public final class LogConfigurator extends ContextAwareBase implements Configura
     stderr.start();
     ch.qos.logback.classic.Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
     root.setLevel(Level.WARN);
+    // Holdfast's own loggers only: HttpClient's debug level would log every byte on the wire
+    context.getLogger("dev.holdfast").setLevel(Level.toLevel(System.getenv("HOLDFAST_LOG_LEVEL"), Level.WARN));
     root.addAppender(stderr);
     return ExecutionStatus.DO_NOT_INVOKE_NEXT_IF_ANY;
   }

@@ -194,6 +194,7 @@ final class OperatorCommand implements Callable<Integer> {
   public Integer call() throws InterruptedException {
     OperatorSettings settings = settings(System.getenv());
     configureLogging(logFormat, logLevel);
+    NativeCryptoSwitch.applyNow(System.getenv());
     Config config = kubernetesConfig();
     CountDownLatch stopped = new CountDownLatch(1);
     try (KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build();

@@ -149,7 +149,7 @@ final class RegistryOptions {
   }
 
   private TrustConfig trust(PrintWriter err, Map<String, String> environment, MirrorOptions mirrors) {
-    TrustConfig.Builder trust = TrustConfig.builder();
+    TrustConfig.Builder trust = NativeCryptoSwitch.apply(TrustConfig.builder(), environment);
     if (mirrors != null) {
       try {
         mirrors.addTrust(trust).forEach(bundle -> bundle.warnings().forEach(w -> err.println("warning: " + w)));

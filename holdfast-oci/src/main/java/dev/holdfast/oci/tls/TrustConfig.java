@@ -37,6 +37,7 @@ public final class TrustConfig {
   private final Map<String, List<PemBundle>> perRegistry;
   private final Set<String> insecure;
   private final Map<String, ClientIdentity> identities;
+  private final boolean nativeCrypto;
   private final Map<ContextKey, SSLContext> contexts = new ConcurrentHashMap<>();
   private final Map<Optional<ClientIdentity>, SSLContext> insecureContexts = new ConcurrentHashMap<>();
 
@@ -50,6 +51,7 @@ public final class TrustConfig {
     this.perRegistry = Collections.unmodifiableMap(copy);
     this.insecure = Collections.unmodifiableSet(new LinkedHashSet<>(builder.insecure));
     this.identities = Collections.unmodifiableMap(new LinkedHashMap<>(builder.identities));
+    this.nativeCrypto = builder.nativeCrypto;
   }
 
   /** A builder. */
@@ -89,6 +91,9 @@ public final class TrustConfig {
    * @throws IllegalStateException when the JDK's TLS machinery fails (it should not)
    */
   public SSLContext sslContext(String registry) {
+    if (nativeCrypto) {
+      NativeCrypto.install();
+    }
     return contexts.computeIfAbsent(new ContextKey(bundlesFor(registry), identityFor(registry)),
         TrustConfig::newContext);
   }
@@ -110,6 +115,9 @@ public final class TrustConfig {
    * configured insecure.
    */
   public SSLContext insecureSslContext(String registry) {
+    if (nativeCrypto) {
+      NativeCrypto.install();
+    }
     return insecureContexts.computeIfAbsent(identityFor(registry),
         identity -> initContext(identity, new TrustManager[] {new TrustEverything()}));
   }
@@ -226,7 +234,7 @@ public final class TrustConfig {
   @Override
   public String toString() {
     return "TrustConfig[global=" + global + ", perRegistry=" + perRegistry + ", insecure=" + insecure
-        + ", identities=" + identities + "]";
+        + ", identities=" + identities + (nativeCrypto ? ", nativeCrypto" : "") + "]";
   }
 
   /** Accepts every certificate and host name: only for registries configured insecure. */
@@ -261,8 +269,19 @@ public final class TrustConfig {
     private final Map<String, List<PemBundle>> perRegistry = new LinkedHashMap<>();
     private final Set<String> insecure = new LinkedHashSet<>();
     private final Map<String, ClientIdentity> identities = new LinkedHashMap<>();
+    private boolean nativeCrypto;
 
     private Builder() {}
+
+    /**
+     * Installs the native crypto provider ({@link NativeCrypto#install}) before the first TLS
+     * context is made, so that a program that never speaks TLS never loads it. Process-wide: the
+     * caller opts in for the whole JVM. Where it cannot load, the JDK's providers are used.
+     */
+    public Builder nativeCrypto() {
+      this.nativeCrypto = true;
+      return this;
+    }
 
     /** Trusts the bundle's certificates for every registry. */
     public Builder addGlobalBundle(PemBundle bundle) {
