@@ -3,6 +3,7 @@ package dev.holdfast.operator;
 import dev.holdfast.operator.cluster.MirrorResolver;
 import dev.holdfast.operator.cluster.OpenShiftCluster;
 import dev.holdfast.operator.copy.CopyService;
+import dev.holdfast.operator.nodemirror.NodeMirrorSets;
 import dev.holdfast.operator.copy.RegistryAccess;
 import dev.holdfast.operator.webhook.AdmissionHandler;
 import dev.holdfast.operator.webhook.MemoryState;
@@ -58,6 +59,7 @@ public final class HoldfastOperator implements AutoCloseable {
   private Webhook webhook;
   private MirrorPresence mirrors;
   private OpenShiftCluster cluster;
+  private NodeMirrorSets nodeMirrorSets;
   private ImagePolicyReconciler imagePolicies;
   private volatile java.util.List<String> skippedCertificates = java.util.List.of();
   private volatile boolean started;
@@ -95,6 +97,8 @@ public final class HoldfastOperator implements AutoCloseable {
     };
     copies = new ImageCopyReconciler(imageCopies, policies, workloads, jobs, upkeep, mirrorRules, events,
         settings.retryBase(), settings.retryCap(), settings.clock());
+    nodeMirrorSets = new NodeMirrorSets(client, policies, imageCopies, owner, cluster::servesMirrorSets);
+    copies.onNodeMirrorCopy(nodeMirrorSets::refresh);
     PullSecretReconciler pullSecrets = new PullSecretReconciler(client, policies, workloads, pullSecretWriter,
         settings.clock());
     imagePolicies = new ImagePolicyReconciler(policies, workloads, pullSecrets, invalidImages, events, mirrorRules,
@@ -246,6 +250,9 @@ public final class HoldfastOperator implements AutoCloseable {
     }
     if (cluster != null) {
       cluster.close();
+    }
+    if (nodeMirrorSets != null) {
+      nodeMirrorSets.close();
     }
     if (namespaces != null) {
       namespaces.close();

@@ -46,8 +46,8 @@ public record ImagePolicySpec(
         + " not manage (such as an operator's custom resource).")
     List<String> skipOwnerKinds,
     @Default("Patch") @JsonPropertyDescription("How workloads are pointed at their copies: Patch (the workload"
-        + " templates), Webhook (Pods at admission), Redirect (Pods at admission, to a mirror, no copy) or None"
-        + " (copy only).")
+        + " templates), Webhook (Pods at admission), Redirect (Pods at admission, to a mirror, no copy), NodeMirror"
+        + " (the nodes' mirror configuration; Pods untouched) or None (copy only).")
     RewriteMode rewrite,
     @Default("TagAndDigest") @JsonPropertyDescription("How a rewritten image names its copy: TagAndDigest"
         + " (repo:tag@sha256:...) or Digest (repo@sha256:...).")
@@ -71,7 +71,10 @@ public record ImagePolicySpec(
     String retention,
     @JsonPropertyDescription("Whether retention also deletes the copy's tag at the destination (never a manifest"
         + " another tag or copy needs). Off by default: only the ImageCopy goes.")
-    Boolean deleteFromRegistry) {
+    Boolean deleteFromRegistry,
+    @JsonPropertyDescription("NodeMirror mode: whether the nodes may still fall back to the source (the default)"
+        + " or are blocked from it.")
+    NodeMirrorSettings nodeMirror) {
 
   public ImagePolicySpec {
     excludeNamespaces = excludeNamespaces == null ? List.of("kube-system") : List.copyOf(excludeNamespaces);
@@ -85,6 +88,7 @@ public record ImagePolicySpec(
     tagMode = tagMode == null ? TagMode.Pin : tagMode;
     upstream = upstream == null ? new UpstreamChecks(null, null) : upstream;
     retention = retention == null ? "720h" : retention;
+    nodeMirror = nodeMirror == null ? new NodeMirrorSettings(null) : nodeMirror;
   }
 
   /** A policy without mirror configuration of its own or extra CAs. */
@@ -92,7 +96,7 @@ public record ImagePolicySpec(
       List<String> includeImages, List<String> excludeImages, List<String> skipOwnerKinds, RewriteMode rewrite,
       ReferenceForm referenceForm, List<Redirect> redirects) {
     this(destination, namespaceSelector, excludeNamespaces, includeImages, excludeImages, skipOwnerKinds, rewrite,
-        referenceForm, redirects, null, null, null, null, null, null);
+        referenceForm, redirects, null, null, null, null, null, null, null);
   }
 
   /** A policy with a destination and every other field at its default. */
@@ -109,7 +113,13 @@ public record ImagePolicySpec(
     /** Rewrite Pods at admission to the redirect's mirror, when the mirror has the image; no copy. */
     Redirect,
     /** Copy only. */
-    None
+    None,
+    /**
+     * Workloads and Pods stay as written; the nodes' runtimes pull through mirror configuration that
+     * sends each source to its verified copy (ImageDigestMirrorSet and ImageTagMirrorSet on OpenShift,
+     * {@code holdfast node-config} elsewhere).
+     */
+    NodeMirror
   }
 
   /** How a rewritten image names its copy. */
@@ -182,6 +192,19 @@ public record ImagePolicySpec(
       @Required @JsonPropertyDescription("A registry, repository or namespace prefix: docker.io/, ghcr.io/org.")
       String src,
       @Required @JsonPropertyDescription("What replaces that prefix: mirror.example.com/docker-mirror/.") String to) {}
+
+  /**
+   * NodeMirror settings.
+   *
+   * @param blockSource whether the nodes are kept from the source: the copy is then the only place
+   */
+  public record NodeMirrorSettings(
+      @JsonPropertyDescription("Keep the nodes from falling back to the source.") Boolean blockSource) {
+    /** Whether the source is blocked. */
+    public boolean blocksSource() {
+      return Boolean.TRUE.equals(blockSource);
+    }
+  }
 
   /** Whether retention deletes from the destination registry. */
   public boolean deletesFromRegistry() {

@@ -65,6 +65,11 @@ public final class OpenShiftCluster implements AutoCloseable {
     configMaps.start();
   }
 
+  /** Whether the cluster serves ImageDigestMirrorSets (and so the node mirror sets can be written). */
+  public boolean servesMirrorSets() {
+    return !(mirrorSets.get(0).state() instanceof ClusterResource.State.NotServed);
+  }
+
   /** Whether the cluster serves OpenShift's image configuration. */
   public boolean isOpenShift() {
     return !(image.state() instanceof ClusterResource.State.NotServed);

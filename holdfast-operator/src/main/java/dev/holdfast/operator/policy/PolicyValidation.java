@@ -65,6 +65,11 @@ public final class PolicyValidation {
         problems.add(new PolicyProblem(field, e.getMessage()));
       }
     }
+    if (spec.rewrite() == ImagePolicySpec.RewriteMode.NodeMirror && spec.destination() != null
+        && spec.destination().naming() == ImagePolicySpec.Naming.Flatten) {
+      problems.add(new PolicyProblem("spec.destination.naming", "NodeMirror needs Keep naming: the nodes' runtimes"
+          + " (containerd) mirror a source by path prefix, and Flatten renames repositories"));
+    }
     duration(problems, "spec.retention", spec.retention());
     duration(problems, "spec.upstream.interval", spec.upstream().interval());
     for (int i = 0; i < spec.upstream().budgets().size(); i++) {

@@ -52,6 +52,7 @@ public final class ImageCopyReconciler implements Reconciler<ImageCopy> {
   private final Clock clock;
   private final MirrorResolver mirrors;
   private final UpkeepParts upkeepParts;
+  private volatile java.util.function.Consumer<String> nodeMirrors = policy -> { };
   private final CopyUpkeep upkeep;
   private final SimpleInboundEventSource<ImageCopy> jobDone = new SimpleInboundEventSource<>("copy-jobs");
 
@@ -145,6 +146,9 @@ public final class ImageCopyReconciler implements Reconciler<ImageCopy> {
     } else {
       return usedByChanged(copy, usedBy) ? patch(copy, withUsedBy(copy, usedBy)) : UpdateControl.noUpdate();
     }
+    if (policy.spec().rewrite() == dev.holdfast.operator.api.ImagePolicySpec.RewriteMode.NodeMirror) {
+      nodeMirrors.accept(policy.name());
+    }
     return switch (upkeep.ready(copy, policy, source, usedBy, credentials, rules, now)) {
       case CopyUpkeep.Next.Status(var status) -> status.map(s -> patch(copy, s)).orElse(UpdateControl.noUpdate());
       case CopyUpkeep.Next.Follow(var status) -> {
@@ -227,6 +231,11 @@ public final class ImageCopyReconciler implements Reconciler<ImageCopy> {
   @FunctionalInterface
   public interface UpkeepFactory {
     UpkeepParts create(java.util.function.Consumer<String> done);
+  }
+
+  /** Hears the policy of every verified copy in NodeMirror mode, so that its node mirror sets are kept. */
+  public void onNodeMirrorCopy(java.util.function.Consumer<String> listener) {
+    this.nodeMirrors = listener;
   }
 
   /** Starts checking sources upstream (on the leader). */

@@ -105,7 +105,7 @@ public abstract class WorkloadReconciler<W extends HasMetadata> implements Recon
           patch(workload, policy, spec, sources);
         }
       }
-      case None -> ensureCopies(policy, namespace, spec, references);
+      case None, NodeMirror -> ensureCopies(policy, namespace, spec, references); // the nodes are pointed elsewhere
     }
     return UpdateControl.noUpdate();
   }

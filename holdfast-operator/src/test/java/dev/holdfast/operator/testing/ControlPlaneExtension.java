@@ -2,6 +2,7 @@ package dev.holdfast.operator.testing;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookConfiguration;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookConfigurationBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -93,14 +94,21 @@ public final class ControlPlaneExtension implements BeforeAllCallback, AfterAllC
 
   /**
    * Creates or updates (server-side apply, field manager {@code holdfast-test}) the objects of a YAML
-   * text of one or more documents; namespaced objects without a namespace go into the class's.
+   * text of one or more documents; namespaced objects without a namespace go into the class's. A
+   * CustomResourceDefinition is awaited until the API server serves its kind (Established).
    */
   public List<HasMetadata> apply(String yaml) {
     List<HasMetadata> objects = client.load(new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8))).items();
-    return objects.stream()
+    List<HasMetadata> applied = objects.stream()
         .map(o -> client.resource(o).inNamespace(defaultNamespace(o)).fieldManager("holdfast-test").forceConflicts()
             .serverSideApply())
         .toList();
+    applied.stream().filter(o -> o instanceof CustomResourceDefinition).forEach(crd -> await(
+        "CRD " + crd.getMetadata().getName() + " is established",
+        () -> client.apiextensions().v1().customResourceDefinitions().withName(crd.getMetadata().getName()).get()
+            .getStatus().getConditions().stream()
+            .anyMatch(c -> c.getType().equals("Established") && c.getStatus().equals("True"))));
+    return applied;
   }
 
   private String defaultNamespace(HasMetadata object) {

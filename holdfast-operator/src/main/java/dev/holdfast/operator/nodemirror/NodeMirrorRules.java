@@ -1,0 +1,60 @@
+package dev.holdfast.operator.nodemirror;
+
+import dev.holdfast.oci.reference.ImageReference;
+import dev.holdfast.oci.reference.InvalidReferenceException;
+import dev.holdfast.operator.api.ImageCopy;
+import dev.holdfast.operator.copy.CopyStatus;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The node-level mirror rules that send sources to their verified copies: one rule per source
+ * repository with at least one verified copy ({@code docker.io/library/nginx} →
+ * {@code backup.example.com/keep/docker.io/library/nginx}). A copy lives at one repository per source
+ * repository under both naming schemes (keep and flatten), so a repository rule covers every tag and
+ * digest of it; a repository without a verified copy has no rule, and its Pods pull from the source
+ * as before. Pure.
+ */
+public final class NodeMirrorRules {
+  private NodeMirrorRules() {}
+
+  /**
+   * One rule.
+   *
+   * @param source the source repository, normalised: {@code docker.io/library/nginx}
+   * @param mirror where its copies are: {@code backup.example.com/keep/docker.io/library/nginx}
+   * @param blockSource whether the nodes may not fall back to the source
+   */
+  public record Rule(String source, String mirror, boolean blockSource) {
+    /** The source's registry. */
+    public String sourceRegistry() {
+      int slash = source.indexOf('/');
+      return slash < 0 ? source : source.substring(0, slash);
+    }
+
+    /** The mirror's registry. */
+    public String mirrorRegistry() {
+      return mirror.substring(0, mirror.indexOf('/'));
+    }
+  }
+
+  /** The rules for these copies (only the verified ones count), sorted by source. */
+  public static List<Rule> of(Collection<ImageCopy> copies, boolean blockSource) {
+    Map<String, Rule> rules = new TreeMap<>();
+    for (ImageCopy copy : copies) {
+      if (!CopyStatus.isReady(copy)) {
+        continue;
+      }
+      try {
+        String source = ImageReference.parse(copy.getSpec().getSource()).name();
+        String mirror = ImageReference.parse(copy.getStatus().getCopy()).name();
+        rules.putIfAbsent(source, new Rule(source, mirror, blockSource));
+      } catch (InvalidReferenceException e) {
+        // neither is a reference an ImageCopy the operator wrote can hold; skip what someone else wrote
+      }
+    }
+    return List.copyOf(rules.values());
+  }
+}
