@@ -27,8 +27,8 @@ import java.util.Set;
  *   <li>a sequence of image references: {@code [nginx:1.27, ghcr.io/org/app@sha256:...]};
  *   <li>a mapping with an {@code images} sequence: {@code images: [nginx:1.27]};
  *   <li>Kubernetes manifests, one or several documents, including {@code kind: List}: the images
- *       of every workload's containers, init containers and ephemeral containers (see
- *       {@link WorkloadImages}).
+ *       of every workload's containers, init containers, ephemeral containers and image volumes
+ *       (see {@link WorkloadImages}).
  * </ul>
  *
  * <p>The result is normalised ({@code nginx} is {@code docker.io/library/nginx:latest}) and

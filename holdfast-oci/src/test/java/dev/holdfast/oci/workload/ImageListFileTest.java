@@ -39,6 +39,23 @@ class ImageListFileTest {
   }
 
   @Test
+  void imageVolumesCountToo() {
+    String pod = """
+        kind: Pod
+        metadata: {name: p}
+        spec:
+          containers: [{name: c, image: "nginx:1.27"}]
+          volumes:
+            - {name: data, emptyDir: {}}
+            - {name: models, image: {reference: "ghcr.io/example/models:v1", pullPolicy: IfNotPresent}}
+        """;
+    assertThat(ImageListFile.parse(pod, "pod.yaml")).map(ImageReference::toString)
+        .containsExactly("docker.io/library/nginx:1.27", "ghcr.io/example/models:v1");
+    assertThatThrownBy(() -> ImageListFile.parse(pod.replace("\"ghcr.io/example/models:v1\"", "[x]"), "pod.yaml"))
+        .hasMessage("pod.yaml Pod/p volumes[1]: \"image.reference\" must be a non-empty string");
+  }
+
+  @Test
   void imagesKeyWithoutDuplicates() throws Exception {
     assertThat(read("images-key.yaml"))
         .containsExactly("docker.io/library/nginx:1.27", "ghcr.io/example/app:v2");
