@@ -1,8 +1,11 @@
 package dev.holdfast.cli;
 
 import java.io.PrintWriter;
+import java.util.HashSet;
+import java.util.Set;
 import picocli.CommandLine;
 import picocli.CommandLine.IParameterExceptionHandler;
+import picocli.CommandLine.Model.ArgGroupSpec;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Model.PositionalParamSpec;
@@ -36,11 +39,24 @@ final class UsageErrors implements IParameterExceptionHandler {
     return spec.exitCodeOnInvalidInput();
   }
 
-  /** {@code holdfast sync --from=FILE|oci:DIR [OPTIONS]}: the required options, then the positionals. */
+  /**
+   * {@code holdfast sync --from=FILE|oci:DIR [OPTIONS]}: the required options (a required group of
+   * options as picocli writes it, {@code (--to=REGISTRY[/PATH] | --from-sync=FILE)}), then the
+   * positionals.
+   */
   static String synopsis(CommandSpec spec) {
     StringBuilder line = new StringBuilder(spec.qualifiedName());
+    Set<ArgGroupSpec> groups = new HashSet<>();
     for (OptionSpec option : spec.options()) {
-      if (option.required()) {
+      ArgGroupSpec group = option.group();
+      while (group != null && group.parentGroup() != null) {
+        group = group.parentGroup();
+      }
+      if (group != null) {
+        if (group.multiplicity().min() > 0 && groups.add(group)) {
+          line.append(' ').append(group.synopsis());
+        }
+      } else if (option.required()) {
         line.append(' ').append(option.longestName()).append('=').append(option.paramLabel());
       }
     }
