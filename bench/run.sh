@@ -17,7 +17,14 @@
 #   --alt-jar JAR         also time another build of holdfast (e.g. a branch's), as tool ALT_NAME,
 #                         run as `java $HOLDFAST_JAVA_OPTS -jar JAR`; compare with --launcher jar so
 #                         that both get the same JVM options
-#   --alt-name NAME       the other build's name in the results (default holdfast-alt)
+#   --alt-root DIR        also time another checkout's (or unpacked archive's) DIR/bin/holdfast, as
+#                         users run it: its own jar and AOT cache (build it first)
+#   --alt-env VAR=VALUE   run that other holdfast with VAR=VALUE in its environment (repeatable);
+#                         without --alt-jar/--alt-root, it is this holdfast with that environment
+#   --alt-name NAME       the other holdfast's name in the results (default holdfast-alt). It ends
+#                         one alternative: the --alt-jar/--alt-root/--alt-env before it belong to
+#                         it, and several alternatives may follow one another, e.g.
+#                         --alt-root ../other --alt-name other --alt-env HOLDFAST_NATIVE_CRYPTO=off --alt-name jdk
 #   --big-size SIZE       size of the scenario (a) image (default 1GiB); KiB/MiB/GiB suffixes
 #   --big-layers N        layers of the big images (default 8)
 #   --small-count N       images in (b)/(c) (default 50)
@@ -52,7 +59,16 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 WORK=${TMPDIR:-/tmp}/holdfast-bench RUNS=5 SCEN=start,a,b,c,rss TOOLS=skopeo,holdfast
 BIG_SIZE=1GiB BIG_LAYERS=8 SMALL_COUNT=50 SMALL_BASE=16MiB SMALL_LAYER=1MiB
-RSS_SIZE=4GiB RSS_RUNS=3 TLS=0 KEEP=0 LAUNCHER=script PA=5401 PB=5402 ALT_JAR= ALT_NAME=holdfast-alt
+RSS_SIZE=4GiB RSS_RUNS=3 TLS=0 KEEP=0 LAUNCHER=script PA=5401 PB=5402
+ALT_NAMES=() ALT_KIND=() ALT_PATH=() ALT_ENV=()   # the alternatives: name, jar|root|same, path, "VAR=VALUE ..."
+alt_jar= alt_root= alt_env=()                      # the alternative being read
+end_alt() {  # end_alt NAME: the --alt-* options read so far make the alternative NAME
+  local kind=same path=
+  if [[ -n $alt_jar ]]; then kind=jar path=$alt_jar; fi
+  if [[ -n $alt_root ]]; then kind=root path=$alt_root; fi
+  ALT_NAMES+=("$1") ALT_KIND+=("$kind") ALT_PATH+=("$path") ALT_ENV+=("${alt_env[*]}")
+  alt_jar= alt_root= alt_env=()
+}
 while [[ $# -gt 0 ]]; do
   case $1 in
     --runs) RUNS=$2; shift 2 ;;             --scenarios) SCEN=$2; shift 2 ;;
@@ -63,7 +79,8 @@ while [[ $# -gt 0 ]]; do
     --tls) TLS=1; shift ;;                  --keep) KEEP=1; shift ;;
     --launcher) LAUNCHER=$2; shift 2 ;;     --workdir) WORK=$2; shift 2 ;;
     --port-a) PA=$2; shift 2 ;;             --port-b) PB=$2; shift 2 ;;
-    --alt-jar) ALT_JAR=$2; shift 2 ;;       --alt-name) ALT_NAME=$2; shift 2 ;;
+    --alt-jar) alt_jar=$2; shift 2 ;;       --alt-name) end_alt "$2"; shift 2 ;;
+    --alt-root) alt_root=$2; shift 2 ;;     --alt-env) alt_env+=("$2"); shift 2 ;;
     -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     *) echo "run.sh: unknown option '$1' (see --help)" >&2; exit 2 ;;
   esac
@@ -79,11 +96,18 @@ done
 [[ $PA != "$PB" ]] || die "--port-a and --port-b must differ"
 for s in ${SCEN//,/ }; do [[ $s =~ ^(start|a|b|c|rss)$ ]] || die "unknown scenario '$s' in --scenarios"; done
 for t in ${TOOLS//,/ }; do [[ $t =~ ^(skopeo|holdfast)$ ]] || die "unknown tool '$t' in --tools"; done
-if [[ -n $ALT_JAR ]]; then
-  [[ -f $ALT_JAR ]] || die "--alt-jar $ALT_JAR: no such file"
-  [[ $ALT_NAME =~ ^[a-z0-9-]+$ && $ALT_NAME != skopeo && $ALT_NAME != holdfast ]] || die "--alt-name: a lower-case word other than skopeo and holdfast"
-  TOOLS+=,$ALT_NAME
-fi
+if [[ -n $alt_jar || -n $alt_root || ${#alt_env[@]} -gt 0 ]]; then end_alt holdfast-alt; fi
+for i in "${!ALT_NAMES[@]}"; do
+  name=${ALT_NAMES[$i]}
+  [[ $name =~ ^[a-z0-9-]+$ && $name != skopeo && $name != holdfast ]] || die "--alt-name $name: a lower-case word other than skopeo and holdfast"
+  [[ ,$TOOLS, != *,$name,* ]] || die "--alt-name $name: given twice"
+  case ${ALT_KIND[$i]} in
+    jar) [[ -f ${ALT_PATH[$i]} ]] || die "--alt-jar ${ALT_PATH[$i]}: no such file" ;;
+    root) [[ -x ${ALT_PATH[$i]}/bin/holdfast ]] || die "--alt-root ${ALT_PATH[$i]}: no bin/holdfast there" ;;
+  esac
+  for e in ${ALT_ENV[$i]}; do [[ $e =~ ^[A-Za-z_][A-Za-z0-9_]*= ]] || die "--alt-env $e: expected VAR=VALUE"; done
+  TOOLS+=,$name
+done
 START_TIME=$SECONDS LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # ---- dependencies ------------------------------------------------------------------------------
@@ -130,8 +154,17 @@ if [[ $LAUNCHER == jar ]]; then
 else
   HF=(env JAVA_HOME="$JAVA_HOME" "$ROOT/bin/holdfast")
 fi
-# shellcheck disable=SC2206
-ALT=("$JAVA_HOME/bin/java" ${HOLDFAST_JAVA_OPTS:-} -jar "${ALT_JAR:-/nonexistent}")
+for i in "${!ALT_NAMES[@]}"; do  # ALT_<i>: the command line of alternative i
+  # shellcheck disable=SC2206 # the environment is a list of VAR=VALUE words
+  cmd=(env ${ALT_ENV[$i]})
+  case ${ALT_KIND[$i]} in
+    # shellcheck disable=SC2206
+    jar) cmd+=("$JAVA_HOME/bin/java" ${HOLDFAST_JAVA_OPTS:-} -jar "$(cd "$(dirname "${ALT_PATH[$i]}")" && pwd)/$(basename "${ALT_PATH[$i]}")") ;;
+    root) cmd+=(JAVA_HOME="$JAVA_HOME" "$(cd "${ALT_PATH[$i]}" && pwd)/bin/holdfast") ;;
+    same) if [[ ${HF[0]} == env ]]; then cmd+=("${HF[@]:1}"); else cmd+=("${HF[@]}"); fi ;;
+  esac
+  eval "ALT_$i=(\"\${cmd[@]}\")"
+done
 if uses holdfast && ! "${HF[@]}" copy --help >/dev/null 2>&1; then
   log "WARNING: this holdfast has no 'copy' command yet; timing skopeo only"
   TOOLS=skopeo
@@ -293,13 +326,15 @@ check_dest() {  # check_dest REPO:TAG DIGEST -- B really holds the copy
 }
 order() {  # the tools, in an order that rotates from run to run
   local list=() t n i out=()
-  for t in skopeo holdfast "$ALT_NAME"; do if uses "$t"; then list+=("$t"); fi; done
+  for t in skopeo holdfast "${ALT_NAMES[@]}"; do if uses "$t"; then list+=("$t"); fi; done
   n=${#list[@]}
   for ((i = 0; i < n; i++)); do out+=("${list[$(( (i + $1 - 1) % n ))]}"); done
   echo "${out[*]}"
 }
 hf() {  # hf TOOL: the command line of a holdfast build
-  if [[ $1 == holdfast ]]; then echo HF; else echo ALT; fi
+  local i
+  if [[ $1 == holdfast ]]; then echo HF; return; fi
+  for i in "${!ALT_NAMES[@]}"; do if [[ ${ALT_NAMES[$i]} == "$1" ]]; then echo "ALT_$i"; return; fi; done
 }
 copy_big() {  # copy_big SCENARIO TOOL RUN NAME
   local s=$1 t=$2 r=$3 name=$4 bytes digest
@@ -367,4 +402,4 @@ LOAD_END=$(cut -d' ' -f1-3 /proc/loadavg)
 log "done in $((SECONDS - START_TIME)) s; results in $CSV"
 python3 "$ROOT/bench/summary.py" "$CSV" \
   --meta "runs=$RUNS, big=$BIG_SIZE in $BIG_LAYERS layers, small=$SMALL_COUNT x ($SMALL_BASE shared + $SMALL_LAYER), rss-large=$RSS_SIZE, scheme=$SCHEME, launcher=$LAUNCHER, load average $LOAD_START at start, $LOAD_END at end" \
-  | tee "$SUMMARY"
+  --sync-limit "$([[ $TLS == 1 ]] && echo 0.5 || echo 0.7)" | tee "$SUMMARY"
