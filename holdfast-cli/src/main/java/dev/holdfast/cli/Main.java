@@ -11,7 +11,8 @@ import picocli.CommandLine.Spec;
     description = {"Keeps copies of the images your workloads run, in a registry you control,",
         "and points the workloads at the copies."},
     subcommands = {HelpCommand.class, ResolveCommand.class, InspectCommand.class, CopyCommand.class,
-        SyncCommand.class, RelocateCommand.class, OperatorCommand.class, RestoreCommand.class})
+        SyncCommand.class, RelocateCommand.class, OperatorCommand.class, RestoreCommand.class, StatusCommand.class,
+        NodeConfigCommand.class})
 public final class Main implements Runnable {
 
   @Spec CommandSpec spec;
