@@ -142,13 +142,20 @@ class ImageIT {
       System.out.printf("ImageIT: the operator in the image was ready after %d ms%n",
           Duration.between(started, Instant.now()).toMillis());
       assertThat(operator.isAlive()).isTrue();
+      // /readyz answers as soon as the controllers run; the start is logged just after
+      kube.await("the start is logged", () -> {
+        try {
+          return Files.readString(work.resolve("operator.log")).contains("Holdfast operator started");
+        } catch (IOException e) {
+          return false;
+        }
+      });
     } finally {
       operator.destroy();
       operator.waitFor(30, TimeUnit.SECONDS);
     }
-    String log = Files.readString(work.resolve("operator.log"));
-    System.out.println(log);
-    assertThat(log).contains("Holdfast operator started");
+    assertThat(Files.readString(work.resolve("operator.log"))).contains("Holdfast operator started (namespace "
+        + kube.namespace() + ", identity holdfast-0");
   }
 
   private static int freePort() throws IOException {
