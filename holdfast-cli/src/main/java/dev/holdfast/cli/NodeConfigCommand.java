@@ -103,16 +103,20 @@ final class NodeConfigCommand implements Callable<Integer> {
   public Integer call() throws IOException {
     List<ImageCopy> copies;
     boolean block;
+    java.util.Set<String> sharing;
     try (KubernetesClient client = new KubernetesClientBuilder().withConfig(config()).build()) {
       copies = client.resources(ImageCopy.class).list().getItems().stream()
           .filter(c -> policy == null || policy.equals(c.getSpec().getPolicy())).toList();
       ImagePolicy object = policy == null ? null : client.resources(ImagePolicy.class).withName(policy).get();
+      sharing = client.resources(ImagePolicy.class).list().getItems().stream()
+          .filter(p -> p.getSpec() != null && p.getSpec().sharesPrivateImages())
+          .map(p -> p.getMetadata().getName()).collect(java.util.stream.Collectors.toSet());
       block = blockSource != null ? blockSource
           : object != null && object.getSpec() != null && object.getSpec().nodeMirror().blocksSource();
     } catch (KubernetesClientException e) {
       throw new BadInput(spec, "cannot read the cluster: " + e.getMessage(), e);
     }
-    List<NodeMirrorRules.Rule> rules = NodeMirrorRules.of(copies, block);
+    List<NodeMirrorRules.Rule> rules = NodeMirrorRules.of(copies, block, sharing::contains);
     Map<String, String> files;
     try {
       files = format == Format.containerd ? NodeMirrorRenderers.containerd(rules, insecure)

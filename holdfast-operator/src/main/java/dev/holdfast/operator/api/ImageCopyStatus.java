@@ -45,6 +45,20 @@ public class ImageCopyStatus {
   @JsonPropertyDescription("When a workload last named the source; retention counts from here.")
   private String lastUsedAt;
 
+  @JsonPropertyDescription("Whether the source refuses reads without a namespace's own pull secret (the policy's"
+      + " credentials and the cluster's global pull secret are not a namespace's own).")
+  private Boolean privateSource;
+
+  @JsonPropertyDescription("For a private source: the namespaces whose own pull secrets can read it. Only these are"
+      + " pointed at the copy, unless the policy shares private images.")
+  private List<String> readableIn;
+
+  @JsonPropertyDescription("For a private source: the namespaces whose pull secrets could not read it.")
+  private List<String> unreadableIn;
+
+  @JsonPropertyDescription("When the namespaces' access to a private source was last checked.")
+  private String accessCheckedAt;
+
   private Long observedGeneration;
 
   private List<Condition> conditions = new ArrayList<>();
@@ -143,6 +157,38 @@ public class ImageCopyStatus {
 
   public void setLastUsedAt(String lastUsedAt) {
     this.lastUsedAt = lastUsedAt;
+  }
+
+  public Boolean getPrivateSource() {
+    return privateSource;
+  }
+
+  public void setPrivateSource(Boolean privateSource) {
+    this.privateSource = privateSource;
+  }
+
+  public List<String> getReadableIn() {
+    return readableIn;
+  }
+
+  public void setReadableIn(List<String> readableIn) {
+    this.readableIn = readableIn;
+  }
+
+  public List<String> getUnreadableIn() {
+    return unreadableIn;
+  }
+
+  public void setUnreadableIn(List<String> unreadableIn) {
+    this.unreadableIn = unreadableIn;
+  }
+
+  public String getAccessCheckedAt() {
+    return accessCheckedAt;
+  }
+
+  public void setAccessCheckedAt(String accessCheckedAt) {
+    this.accessCheckedAt = accessCheckedAt;
   }
 
   public Long getObservedGeneration() {

@@ -28,6 +28,8 @@ import java.util.List;
  * @param upstream how often sources are checked upstream, within which budgets
  * @param retention how long a copy no workload uses is kept ({@code 720h}: 30 days)
  * @param deleteFromRegistry whether retention also deletes the copy's tag from the destination
+ * @param nodeMirror NodeMirror mode's settings
+ * @param sharePrivateImages whether copies of private sources are served to every covered namespace
  */
 @JsonInclude(JsonInclude.Include.NON_EMPTY)
 public record ImagePolicySpec(
@@ -74,7 +76,11 @@ public record ImagePolicySpec(
     Boolean deleteFromRegistry,
     @JsonPropertyDescription("NodeMirror mode: whether the nodes may still fall back to the source (the default)"
         + " or are blocked from it.")
-    NodeMirrorSettings nodeMirror) {
+    NodeMirrorSettings nodeMirror,
+    @JsonPropertyDescription("Whether a copy of a private source (one that needs a namespace's own pull secret) is"
+        + " served to every namespace the policy covers. Off by default: only namespaces whose own pull secrets"
+        + " can read the source are pointed at it.")
+    Boolean sharePrivateImages) {
 
   public ImagePolicySpec {
     excludeNamespaces = excludeNamespaces == null ? List.of("kube-system") : List.copyOf(excludeNamespaces);
@@ -96,7 +102,7 @@ public record ImagePolicySpec(
       List<String> includeImages, List<String> excludeImages, List<String> skipOwnerKinds, RewriteMode rewrite,
       ReferenceForm referenceForm, List<Redirect> redirects) {
     this(destination, namespaceSelector, excludeNamespaces, includeImages, excludeImages, skipOwnerKinds, rewrite,
-        referenceForm, redirects, null, null, null, null, null, null, null);
+        referenceForm, redirects, null, null, null, null, null, null, null, null);
   }
 
   /** A policy with a destination and every other field at its default. */
@@ -204,6 +210,11 @@ public record ImagePolicySpec(
     public boolean blocksSource() {
       return Boolean.TRUE.equals(blockSource);
     }
+  }
+
+  /** Whether copies of private sources are served to every namespace the policy covers. */
+  public boolean sharesPrivateImages() {
+    return Boolean.TRUE.equals(sharePrivateImages);
   }
 
   /** Whether retention deletes from the destination registry. */

@@ -22,7 +22,10 @@ public sealed interface CopyOutcome {
    * @param bytesCopied bytes moved by this job (0 when the destination had everything)
    */
   record Verified(String copy, String digest, List<String> platforms, long size, String servedFrom,
-      Instant verifiedAt, long bytesCopied, Duration elapsed) implements CopyOutcome {}
+      Instant verifiedAt, long bytesCopied, Duration elapsed, SourceAccess.Grants grants) implements CopyOutcome {}
+
+  /** Which further namespaces' own pull secrets can read a private source (no copy was made). */
+  record Granted(SourceAccess.Grants grants, Instant at) implements CopyOutcome {}
 
   /**
    * The copy failed or could not be verified.

@@ -22,6 +22,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -60,6 +61,7 @@ public final class CopyService implements AutoCloseable {
   }
 
   private final RegistryAccess access;
+  private final SourceAccess sourceAccess;
   private final Clock clock;
   private final OperatorMetrics metrics;
   private final Consumer<String> done;
@@ -70,6 +72,7 @@ public final class CopyService implements AutoCloseable {
   public CopyService(RegistryAccess access, int maxConcurrent, Clock clock, OperatorMetrics metrics,
       Consumer<String> done) {
     this.access = access;
+    this.sourceAccess = new SourceAccess(access);
     this.clock = clock;
     this.metrics = metrics;
     this.done = done;
@@ -90,6 +93,31 @@ public final class CopyService implements AutoCloseable {
     }
     jobs.remove(name, outcome);
     return outcome;
+  }
+
+  /**
+   * Starts checking, in the background, whether the source at {@code place} is still private and
+   * which namespaces of {@code pullSecrets} (but those in {@code skip}) can read it on their own; the
+   * outcome is a {@link CopyOutcome.Granted}. Returns whether it started (a job for the ImageCopy may
+   * already be running).
+   */
+  public boolean startAccessCheck(String name, Policy policy, RegistryCredentials credentials, MirrorRules rules,
+      ImageReference place, List<SecretReference> pullSecrets, Set<String> skip) {
+    if (jobs.putIfAbsent(name, Optional.empty()) != null) {
+      return false;
+    }
+    executor.submit(() -> {
+      SourceAccess.Grants grants;
+      try {
+        grants = sourceAccess.check(policy, credentials, rules, place, pullSecrets, skip);
+      } catch (RuntimeException e) { // not shown readable: refuse the namespaces until the next check
+        LOG.info("Access check of {} failed: {}", place, describe(e));
+        grants = SourceAccess.Grants.noneReadable(pullSecrets, skip);
+      }
+      jobs.put(name, Optional.of(new CopyOutcome.Granted(grants, clock.instant())));
+      done.accept(name);
+    });
+    return true;
   }
 
   /** Starts a job unless one for the same ImageCopy runs or waits to be taken; returns whether it started. */
@@ -145,10 +173,15 @@ public final class CopyService implements AutoCloseable {
       record(job, "Verified", elapsed, result.stats().bytes());
       LOG.info("Copied {} to {} and verified it ({} bytes moved, {} ms)", job.source(), copy,
           result.stats().bytes(), elapsed.toMillis());
+      ImageReference readFrom = result.servedBy()
+          .filter(ImageLocation.Registry.class::isInstance).map(l -> ((ImageLocation.Registry) l).reference())
+          .orElse(job.source()).withDigest(digest);
+      SourceAccess.Grants grants = sourceAccess.check(job.policy(), job.credentials(), job.rules(), readFrom,
+          job.pullSecrets(), Set.of());
       return new CopyOutcome.Verified(copy.toString(), digest.toString(),
           verified.platforms().stream().map(Platform::toString).toList(), verified.size(),
           result.servedBy().map(CopyService::location).orElse(job.source().toString()), clock.instant(),
-          result.stats().bytes(), elapsed);
+          result.stats().bytes(), elapsed, grants);
     } catch (RuntimeException e) {
       String reason = CopyOutcome.reasonFor(e);
       record(job, reason, Duration.between(started, clock.instant()), 0);

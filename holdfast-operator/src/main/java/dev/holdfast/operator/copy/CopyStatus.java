@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -52,6 +53,7 @@ public final class CopyStatus {
     status.setFailures(null);
     status.setAttemptedAt(status.getVerifiedAt());
     status.setObservedGeneration(copy.getMetadata().getGeneration());
+    setAccess(status, outcome.grants(), outcome.verifiedAt());
     status.setConditions(Conditions.set(status.getConditions(), READY, true, "Verified",
         "read back by digest at the destination", generation(copy), outcome.verifiedAt()));
     if (Conditions.get(status.getConditions(), "UpstreamAvailable").map(c -> "TagMoved".equals(c.getReason()))
@@ -61,6 +63,61 @@ public final class CopyStatus {
           "followed the tag to " + outcome.digest(), generation(copy), outcome.verifiedAt()));
     }
     return status;
+  }
+
+  /** The status after checking further namespaces' access to a private source: their findings merged in. */
+  public static ImageCopyStatus accessChecked(ImageCopy copy, CopyOutcome.Granted outcome) {
+    ImageCopyStatus status = copyOf(copy.getStatus());
+    java.util.Set<String> readable = new java.util.TreeSet<>(listOrEmpty(status.getReadableIn()));
+    java.util.Set<String> unreadable = new java.util.TreeSet<>(listOrEmpty(status.getUnreadableIn()));
+    readable.removeAll(outcome.grants().denied());
+    unreadable.removeAll(outcome.grants().granted());
+    readable.addAll(outcome.grants().granted());
+    unreadable.addAll(outcome.grants().denied());
+    setAccess(status, new SourceAccess.Grants(outcome.grants().requiresCredentials(), readable, unreadable),
+        outcome.at());
+    return status;
+  }
+
+  /**
+   * Whether the verified copy may be served to {@code namespace}: a public source's to every
+   * namespace; a private source's only to the namespaces whose own pull secrets can read it, or to
+   * every namespace when {@code shared}. A copy whose access was never checked counts as private.
+   */
+  public static boolean servesNamespace(ImageCopy copy, String namespace, boolean shared) {
+    ImageCopyStatus status = copy.getStatus();
+    if (shared || status == null) {
+      return shared;
+    }
+    if (Boolean.FALSE.equals(status.getPrivateSource())) {
+      return true;
+    }
+    return status.getReadableIn() != null && status.getReadableIn().contains(namespace);
+  }
+
+  /** The namespaces of {@code pullSecrets} whose access to a private source has not been checked yet. */
+  public static java.util.Set<String> uncheckedNamespaces(ImageCopy copy) {
+    ImageCopyStatus status = copy.getStatus();
+    if (status == null || !Boolean.TRUE.equals(status.getPrivateSource())) {
+      return java.util.Set.of();
+    }
+    java.util.Set<String> unchecked = new java.util.TreeSet<>();
+    copy.getSpec().getPullSecrets().forEach(ref -> unchecked.add(ref.namespace()));
+    unchecked.removeAll(listOrEmpty(status.getReadableIn()));
+    unchecked.removeAll(listOrEmpty(status.getUnreadableIn()));
+    return unchecked;
+  }
+
+  private static void setAccess(ImageCopyStatus status, SourceAccess.Grants grants, Instant at) {
+    status.setPrivateSource(grants.requiresCredentials());
+    status.setReadableIn(grants.requiresCredentials() ? List.copyOf(new java.util.TreeSet<>(grants.granted())) : null);
+    status.setUnreadableIn(grants.requiresCredentials() && !grants.denied().isEmpty()
+        ? List.copyOf(new java.util.TreeSet<>(grants.denied())) : null);
+    status.setAccessCheckedAt(at.truncatedTo(ChronoUnit.SECONDS).toString());
+  }
+
+  private static List<String> listOrEmpty(List<String> list) {
+    return list == null ? List.of() : list;
   }
 
   /**
@@ -136,6 +193,10 @@ public final class CopyStatus {
       status.setUpstreamCheckedAt(current.getUpstreamCheckedAt());
       status.setUpstreamSeenAt(current.getUpstreamSeenAt());
       status.setLastUsedAt(current.getLastUsedAt());
+      status.setPrivateSource(current.getPrivateSource());
+      status.setReadableIn(current.getReadableIn());
+      status.setUnreadableIn(current.getUnreadableIn());
+      status.setAccessCheckedAt(current.getAccessCheckedAt());
       status.setObservedGeneration(current.getObservedGeneration());
       status.setConditions(current.getConditions());
     }

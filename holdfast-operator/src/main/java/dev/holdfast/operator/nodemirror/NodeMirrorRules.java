@@ -8,6 +8,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Predicate;
 
 /**
  * The node-level mirror rules that send sources to their verified copies: one rule per source
@@ -15,7 +16,8 @@ import java.util.TreeMap;
  * {@code backup.example.com/keep/docker.io/library/nginx}). A copy lives at one repository per source
  * repository under both naming schemes (keep and flatten), so a repository rule covers every tag and
  * digest of it; a repository without a verified copy has no rule, and its Pods pull from the source
- * as before. Pure.
+ * as before. The nodes pull for every namespace, so the copy of a private source (one that needs a
+ * namespace's own pull secret) gets a rule only when its policy shares private images. Pure.
  */
 public final class NodeMirrorRules {
   private NodeMirrorRules() {}
@@ -40,11 +42,16 @@ public final class NodeMirrorRules {
     }
   }
 
-  /** The rules for these copies (only the verified ones count), sorted by source. */
-  public static List<Rule> of(Collection<ImageCopy> copies, boolean blockSource) {
+  /**
+   * The rules for these copies (only the verified ones count, and a private source's only when
+   * {@code sharesPrivateImages} holds for its policy), sorted by source.
+   */
+  public static List<Rule> of(Collection<ImageCopy> copies, boolean blockSource,
+      Predicate<String> sharesPrivateImages) {
     Map<String, Rule> rules = new TreeMap<>();
     for (ImageCopy copy : copies) {
-      if (!CopyStatus.isReady(copy)) {
+      if (!CopyStatus.isReady(copy) || !CopyStatus.servesNamespace(copy, null,
+          sharesPrivateImages.test(copy.getSpec().getPolicy()))) {
         continue;
       }
       try {

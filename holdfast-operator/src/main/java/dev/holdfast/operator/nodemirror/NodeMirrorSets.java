@@ -78,7 +78,7 @@ public final class NodeMirrorSets implements AutoCloseable {
         return;
       }
       List<NodeMirrorRules.Rule> rules = NodeMirrorRules.of(copies.ofPolicy(name).toList(),
-          policy.spec().nodeMirror().blocksSource());
+          policy.spec().nodeMirror().blocksSource(), p -> policy.spec().sharesPrivateImages());
       for (GenericKubernetesResource set : NodeMirrorRenderers.openShift(nameFor(name), rules,
           Map.of(PullSecrets.MANAGED_BY, PullSecrets.HOLDFAST, PullSecrets.POLICY_LABEL, name))) {
         var resources = client.genericKubernetesResources(set.getKind().equals("ImageDigestMirrorSet") ? IDMS : ITMS);

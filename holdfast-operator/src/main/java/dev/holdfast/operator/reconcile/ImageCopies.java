@@ -56,10 +56,18 @@ public final class ImageCopies {
   }
 
   /**
-   * The verified copy of {@code source} under {@code policy}, by digest, when it is Ready and
-   * lives where the policy's destination now puts it.
+   * The verified copy of {@code source} under {@code policy} that a workload in {@code namespace} may
+   * be pointed at, by digest: Ready, where the policy's destination now puts it, and, for a private
+   * source, readable by the namespace's own pull secrets unless the policy shares private images.
    */
-  public Optional<ImageReference> verifiedCopy(Policy policy, ImageReference source) {
+  public Optional<ImageReference> verifiedCopy(Policy policy, ImageReference source, String namespace) {
+    return get(policy, source)
+        .filter(copy -> CopyStatus.servesNamespace(copy, namespace, policy.spec().sharesPrivateImages()))
+        .flatMap(copy -> currentCopy(policy, source));
+  }
+
+  /** The verified copy of {@code source}, Ready and where the policy's destination now puts it, whoever may use it. */
+  Optional<ImageReference> currentCopy(Policy policy, ImageReference source) {
     return get(policy, source).filter(CopyStatus::isReady).flatMap(copy -> {
       try {
         ImageReference reference = ImageReference.parse(copy.getStatus().getCopy());

@@ -31,6 +31,8 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -42,6 +44,8 @@ import java.util.concurrent.TimeUnit;
 @ControllerConfiguration(name = "imagecopy", generationAwareEventProcessing = false,
     maxReconciliationInterval = @MaxReconciliationInterval(interval = 10, timeUnit = TimeUnit.MINUTES))
 public final class ImageCopyReconciler implements Reconciler<ImageCopy> {
+  /** How often the namespaces' access to a private source is checked again. */
+  static final Duration ACCESS_RECHECK = Duration.ofMinutes(30);
   private final ImageCopies copies;
   private final Policies policies;
   private final Workloads workloads;
@@ -107,7 +111,7 @@ public final class ImageCopyReconciler implements Reconciler<ImageCopy> {
     } catch (IllegalArgumentException e) {
       return failedBeforeCopy(copy, "InvalidDestination", e.getMessage(), now);
     }
-    if (CopyStatus.isReady(copy) && copies.verifiedCopy(policy.get(), source).isPresent()) {
+    if (CopyStatus.isReady(copy) && copies.currentCopy(policy.get(), source).isPresent()) {
       workloads.reconcileUsersOf(source);
       return upkeep(copy, policy.get(), source, destination, usedBy, now);
     }
@@ -149,6 +153,12 @@ public final class ImageCopyReconciler implements Reconciler<ImageCopy> {
     if (policy.spec().rewrite() == dev.holdfast.operator.api.ImagePolicySpec.RewriteMode.NodeMirror) {
       nodeMirrors.accept(policy.name());
     }
+    Optional<Set<String>> accessCheck = accessCheckDue(copy, now);
+    if (accessCheck.isPresent()) {
+      copyService.startAccessCheck(copy.getMetadata().getName(), policy, credentials, rules,
+          readFrom(copy, source), copy.getSpec().getPullSecrets(), accessCheck.get());
+      return usedByChanged(copy, usedBy) ? patch(copy, withUsedBy(copy, usedBy)) : UpdateControl.noUpdate();
+    }
     return switch (upkeep.ready(copy, policy, source, usedBy, credentials, rules, now)) {
       case CopyUpkeep.Next.Status(var status) -> status.map(s -> patch(copy, s)).orElse(UpdateControl.noUpdate());
       case CopyUpkeep.Next.Follow(var status) -> {
@@ -165,7 +175,22 @@ public final class ImageCopyReconciler implements Reconciler<ImageCopy> {
       case CopyOutcome.Verified verified -> {
         events.normal(copy, "Copied", "copied " + copy.getSpec().getSource() + " to " + verified.copy()
             + " and read it back by digest");
+        if (!verified.grants().denied().isEmpty()) {
+          events.warning(copy, "NotReadable", notReadable(List.copyOf(verified.grants().denied())));
+        }
         return patch(copy, CopyStatus.verified(copy, verified, usedBy));
+      }
+      case CopyOutcome.Granted granted -> {
+        ImageCopyStatus status = CopyStatus.accessChecked(copy, granted);
+        status.setUsedBy(usedBy);
+        List<String> before = copy.getStatus() == null || copy.getStatus().getUnreadableIn() == null ? List.of()
+            : copy.getStatus().getUnreadableIn();
+        List<String> refused = status.getUnreadableIn() == null ? List.of()
+            : status.getUnreadableIn().stream().filter(n -> !before.contains(n)).toList();
+        if (!refused.isEmpty()) {
+          events.warning(copy, "NotReadable", notReadable(refused));
+        }
+        return patch(copy, status);
       }
       case CopyOutcome.Failed failed -> {
         events.warning(copy, failed.reason(), "copy of " + copy.getSpec().getSource() + " failed: "
@@ -176,6 +201,52 @@ public final class ImageCopyReconciler implements Reconciler<ImageCopy> {
         return UpdateControl.patchStatus(copy).rescheduleAfter(wait);
       }
     }
+  }
+
+  /**
+   * Which namespaces an access check of the source may skip, when one is due: never checked (a copy
+   * verified before access was recorded), a namespace with pull secrets that has not been checked,
+   * or a private source whose last check is older than {@link #ACCESS_RECHECK} (a Secret may have
+   * been changed or revoked).
+   */
+  private static Optional<Set<String>> accessCheckDue(ImageCopy copy, Instant now) {
+    ImageCopyStatus status = copy.getStatus();
+    if (status.getPrivateSource() == null || status.getAccessCheckedAt() == null) {
+      return Optional.of(Set.of());
+    }
+    if (!status.getPrivateSource()) {
+      return Optional.empty();
+    }
+    Set<String> unchecked = CopyStatus.uncheckedNamespaces(copy);
+    if (!unchecked.isEmpty()) {
+      Set<String> skip = new TreeSet<>();
+      copy.getSpec().getPullSecrets().forEach(ref -> skip.add(ref.namespace()));
+      skip.removeAll(unchecked);
+      return Optional.of(skip);
+    }
+    try {
+      return Instant.parse(status.getAccessCheckedAt()).plus(ACCESS_RECHECK).isAfter(now) ? Optional.empty()
+          : Optional.of(Set.of());
+    } catch (java.time.format.DateTimeParseException e) { // an edited status: check again
+      return Optional.of(Set.of());
+    }
+  }
+
+  // Where the copy was read from, by digest: the source, or the mirror that served it.
+  private static ImageReference readFrom(ImageCopy copy, ImageReference source) {
+    ImageCopyStatus status = copy.getStatus();
+    try {
+      ImageReference place = status.getServedFrom() == null ? source : ImageReference.parse(status.getServedFrom());
+      return status.getDigest() == null ? place
+          : place.withDigest(dev.holdfast.oci.reference.Digest.parse(status.getDigest()));
+    } catch (IllegalArgumentException e) { // not a registry location
+      return source;
+    }
+  }
+
+  private static String notReadable(List<String> namespaces) {
+    return "the source is private and the pull secrets of namespace(s) " + String.join(", ", namespaces)
+        + " cannot read it: their workloads are not pointed at the copy (ImagePolicy sharePrivateImages shares it)";
   }
 
   private Optional<Duration> waitBeforeRetry(ImageCopy copy, Instant now) {

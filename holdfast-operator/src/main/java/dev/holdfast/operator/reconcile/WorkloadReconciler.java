@@ -117,7 +117,7 @@ public abstract class WorkloadReconciler<W extends HasMetadata> implements Recon
 
   // The webhook appends the pull secret to Pods only when it exists: write it once a copy is verified.
   private void preparePullSecret(Policy policy, String namespace, List<ImageReference> references) {
-    if (references.stream().noneMatch(source -> shared.copies().verifiedCopy(policy, source).isPresent())) {
+    if (references.stream().noneMatch(source -> shared.copies().verifiedCopy(policy, source, namespace).isPresent())) {
       return;
     }
     shared.pullSecrets().nameIfNeeded(policy)
@@ -144,7 +144,7 @@ public abstract class WorkloadReconciler<W extends HasMetadata> implements Recon
 
   private void patchOnce(W workload, Policy policy, PodSpec spec, WorkloadSources sources) {
     Optional<String> pullSecret = shared.pullSecrets().nameIfNeeded(policy);
-    RewritePlan plan = RewritePlan.of(sources.sources(), source -> shared.copies().verifiedCopy(policy, source),
+    RewritePlan plan = RewritePlan.of(sources.sources(), source -> shared.copies().verifiedCopy(policy, source, workload.getMetadata().getNamespace()),
         policy.spec().referenceForm(), pullSecret, names(spec.getImagePullSecrets()));
     if (!(plan instanceof RewritePlan.Rewrite planned)) {
       return;

@@ -50,8 +50,8 @@ public final class MemoryState implements PodMutation.State {
   }
 
   @Override
-  public Optional<ImageReference> verifiedCopy(Policy policy, ImageReference source) {
-    return copies.verifiedCopy(policy, source);
+  public Optional<ImageReference> verifiedCopy(Policy policy, ImageReference source, String namespace) {
+    return copies.verifiedCopy(policy, source, namespace);
   }
 
   @Override

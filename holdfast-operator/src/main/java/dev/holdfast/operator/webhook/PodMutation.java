@@ -60,8 +60,11 @@ public final class PodMutation {
 
     String operatorNamespace();
 
-    /** The verified copy of a source, by digest. */
-    Optional<ImageReference> verifiedCopy(Policy policy, ImageReference source);
+    /**
+     * The verified copy of a source, by digest, that a Pod in {@code namespace} may be pointed at
+     * (a private source's copy only where the namespace's own pull secrets can read the source).
+     */
+    Optional<ImageReference> verifiedCopy(Policy policy, ImageReference source, String namespace);
 
     /** The redirect's mirror location of a source, when it is confirmed to hold the image. */
     Optional<ImageReference> confirmedMirror(Policy policy, ImageReference source);
@@ -126,7 +129,7 @@ public final class PodMutation {
         : pod.getSpec().getImagePullSecrets().stream().map(LocalObjectReference::getName).toList();
     for (WorkloadSources.Source source : sources.sources()) {
       Optional<ImageReference> target = mode == RewriteMode.Webhook
-          ? state.verifiedCopy(policy, source.reference())
+          ? state.verifiedCopy(policy, source.reference(), request.namespace())
           : state.confirmedMirror(policy, source.reference());
       if (target.isEmpty()) {
         continue;

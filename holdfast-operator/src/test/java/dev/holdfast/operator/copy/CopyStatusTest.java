@@ -10,6 +10,8 @@ import io.fabric8.kubernetes.api.model.Condition;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import dev.holdfast.operator.api.SecretReference;
+import java.util.Set;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -36,9 +38,106 @@ class CopyStatusTest {
     return copy;
   }
 
+  private static final SourceAccess.Grants PUBLIC = new SourceAccess.Grants(false, Set.of(), Set.of());
+
   private static CopyOutcome.Verified verifiedOutcome(Instant at, List<String> platforms) {
+    return verifiedOutcome(at, platforms, PUBLIC);
+  }
+
+  private static CopyOutcome.Verified verifiedOutcome(Instant at, List<String> platforms, SourceAccess.Grants grants) {
     return new CopyOutcome.Verified(COPY, DIGEST, platforms, 12_345L, "docker://mirror.example.com/nginx:1.27", at,
-        999L, Duration.ofSeconds(3));
+        999L, Duration.ofSeconds(3), grants);
+  }
+
+  private static ImageCopy privateCopy(Set<String> readable, Set<String> unreadable, String... pullSecretNamespaces) {
+    List<SecretReference> secrets = java.util.Arrays.stream(pullSecretNamespaces)
+        .map(n -> new SecretReference(n, "pull")).toList();
+    ImageCopy copy = ImageCopy.of("nginx-1.27-0123456789", new ImageCopySpec(SOURCE, "p", secrets));
+    copy.getMetadata().setGeneration(2L);
+    return with(copy, CopyStatus.verified(copy, verifiedOutcome(T1, List.of(),
+        new SourceAccess.Grants(true, readable, unreadable)), 1));
+  }
+
+  // --- access to a private source ---
+
+  @Test
+  void aPublicSourcesCopyServesEveryNamespace() {
+    ImageCopy copy = with(fresh(), CopyStatus.verified(fresh(), verifiedOutcome(T1, List.of()), 1));
+
+    assertThat(copy.getStatus().getPrivateSource()).isFalse();
+    assertThat(copy.getStatus().getReadableIn()).isNull();
+    assertThat(CopyStatus.servesNamespace(copy, "anyone", false)).isTrue();
+    assertThat(CopyStatus.uncheckedNamespaces(copy)).isEmpty();
+  }
+
+  @ParameterizedTest(name = "{0} shared={1} -> {2}")
+  @CsvSource(delimiter = '|', textBlock = """
+      team-a  | false | true
+      team-b  | false | false
+      team-c  | false | false
+      team-b  | true  | true
+      team-c  | true  | true
+      """)
+  void aPrivateSourcesCopyServesOnlyTheNamespacesThatCanReadItUnlessShared(String namespace, boolean shared,
+      boolean served) {
+    ImageCopy copy = privateCopy(Set.of("team-a"), Set.of("team-b"), "team-a", "team-b");
+
+    assertThat(copy.getStatus().getPrivateSource()).isTrue();
+    assertThat(copy.getStatus().getReadableIn()).containsExactly("team-a");
+    assertThat(copy.getStatus().getUnreadableIn()).containsExactly("team-b");
+    assertThat(CopyStatus.servesNamespace(copy, namespace, shared)).isEqualTo(served);
+  }
+
+  @Test
+  void aCopyWhoseAccessWasNeverCheckedServesNoNamespaceUnlessShared() {
+    ImageCopyStatus status = new ImageCopyStatus();
+    status.setCopy(COPY);
+    ImageCopy copy = with(fresh(), status);
+
+    assertThat(CopyStatus.servesNamespace(copy, "team-a", false)).isFalse();
+    assertThat(CopyStatus.servesNamespace(copy, "team-a", true)).isTrue();
+  }
+
+  @Test
+  void aNamespaceWithPullSecretsThatWasNotCheckedIsUnchecked() {
+    ImageCopy copy = privateCopy(Set.of("team-a"), Set.of("team-b"), "team-a", "team-b", "team-c");
+
+    assertThat(CopyStatus.uncheckedNamespaces(copy)).containsExactly("team-c");
+  }
+
+  @Test
+  void aLaterCheckMergesItsFindingsAndMovesANamespaceThatChangedSides() {
+    ImageCopy copy = privateCopy(Set.of("team-a"), Set.of("team-b"), "team-a", "team-b", "team-c");
+
+    ImageCopyStatus after = CopyStatus.accessChecked(copy, new CopyOutcome.Granted(
+        new SourceAccess.Grants(true, Set.of("team-b", "team-c"), Set.of()), T2));
+
+    assertThat(after.getReadableIn()).containsExactly("team-a", "team-b", "team-c");
+    assertThat(after.getUnreadableIn()).isNull();
+    assertThat(after.getAccessCheckedAt()).isEqualTo("2025-03-01T10:20:00Z");
+    assertThat(copy.getStatus().getReadableIn()).containsExactly("team-a"); // the cache's status is untouched
+  }
+
+  @Test
+  void aSourceThatBecamePublicServesEveryone() {
+    ImageCopy copy = privateCopy(Set.of("team-a"), Set.of("team-b"), "team-a", "team-b");
+
+    ImageCopyStatus after = CopyStatus.accessChecked(copy, new CopyOutcome.Granted(
+        new SourceAccess.Grants(false, Set.of(), Set.of()), T2));
+
+    assertThat(after.getPrivateSource()).isFalse();
+    assertThat(after.getReadableIn()).isNull();
+    assertThat(CopyStatus.servesNamespace(with(fresh(), after), "team-b", false)).isTrue();
+  }
+
+  @Test
+  void aFailedCheckRefusesEveryNamespaceItWasToCheck() {
+    SourceAccess.Grants grants = SourceAccess.Grants.noneReadable(List.of(new SecretReference("team-a", "x"),
+        new SecretReference("team-b", "y"), new SecretReference("team-b", "z")), Set.of("team-a"));
+
+    assertThat(grants.requiresCredentials()).isTrue();
+    assertThat(grants.granted()).isEmpty();
+    assertThat(grants.denied()).containsExactly("team-b");
   }
 
   private static CopyOutcome.Failed failedOutcome(String reason, Instant at) {

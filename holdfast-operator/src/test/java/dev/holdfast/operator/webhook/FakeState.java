@@ -33,6 +33,7 @@ final class FakeState implements PodMutation.State {
   private final Set<String> verified = new HashSet<>();
   private final Set<String> mirrored = new HashSet<>();
   private final Set<String> secrets = new HashSet<>();
+  private final Map<String, Set<String>> readers = new HashMap<>();
   private final MemoryState rules = new MemoryState(new Policies(Optional.empty(), null, Clock.systemUTC()), null,
       null, null, (namespace, name) -> false, OPERATOR_NAMESPACE);
 
@@ -108,10 +109,19 @@ final class FakeState implements PodMutation.State {
     return OPERATOR_NAMESPACE;
   }
 
+  /** A verified copy of a private source, which only these namespaces' own pull secrets can read. */
+  FakeState verifiedPrivate(String source, String... readableIn) {
+    verified(source);
+    readers.put(ImageReference.parse(source).toString(), Set.of(readableIn));
+    return this;
+  }
+
   @Override
-  public Optional<ImageReference> verifiedCopy(Policy policy, ImageReference source) {
-    return verified.contains(source.toString()) ? Optional.of(ImageReference.parse(copyOf(policy, source.toString())))
-        : Optional.empty();
+  public Optional<ImageReference> verifiedCopy(Policy policy, ImageReference source, String namespace) {
+    Set<String> readable = readers.get(source.toString());
+    boolean served = readable == null || readable.contains(namespace) || policy.spec().sharesPrivateImages();
+    return served && verified.contains(source.toString())
+        ? Optional.of(ImageReference.parse(copyOf(policy, source.toString()))) : Optional.empty();
   }
 
   @Override

@@ -369,6 +369,28 @@ class PodMutationTest {
         .isEqualTo("{\"op\":\"replace\",\"path\":\"/spec/initContainers/0/image\",\"value\":\"" + MIGRATE_COPY + "\"}");
   }
 
+  // --- private sources ---
+
+  @Test
+  void aPrivateSourcesCopyIsServedOnlyToNamespacesWhoseOwnPullSecretsReadIt() throws Exception {
+    FakeState readableElsewhere = new FakeState(SHOP).secret("shop", PULL).verifiedPrivate("nginx:1.27", "team-a");
+    FakeState readableHere = new FakeState(SHOP).secret("shop", PULL).verifiedPrivate("nginx:1.27", "team-a", "shop");
+
+    assertThat(create(readableElsewhere, WEB).unchanged())
+        .isEqualTo("no image has a verified copy or a confirmed mirror yet");
+    assertThat(create(readableHere, WEB).at("/spec/containers/0/image")).isEqualTo(NGINX_COPY);
+  }
+
+  @Test
+  void aPolicyThatSharesPrivateImagesServesTheirCopiesToEveryNamespaceItCovers() throws Exception {
+    ImagePolicySpec base = SHOP.spec();
+    Policy sharing = Policy.of("shop", new ImagePolicySpec(base.destination(), null, null, null, null, null,
+        base.rewrite(), base.referenceForm(), null, null, null, null, null, null, null, null, true), 1);
+    FakeState state = new FakeState(sharing).secret("shop", PULL).verifiedPrivate("nginx:1.27", "team-a");
+
+    assertThat(create(state, WEB).at("/spec/containers/0/image")).isEqualTo(NGINX_COPY);
+  }
+
   @Test
   void withoutAnyVerifiedCopyThePodPassesUnchanged() throws Exception {
     assertThat(create(new FakeState(SHOP).secret("shop", PULL), WEB).unchanged())
