@@ -9,6 +9,7 @@ import java.net.ConnectException;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -24,7 +25,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Sends a {@link Call} and turns the outcome into a {@link Response} or a typed {@link
  * RegistryException}. The layers, outermost first: retry with backoff (connection errors, 408, 429,
- * 5xx, honouring {@code Retry-After}); the per-registry concurrency limit; authentication (one
+ * 5xx, honouring {@code Retry-After}); the per-registry concurrency limit; the registry's own wait
+ * (after a 429 or 503 with {@code Retry-After}, no request goes to it before the wait is over, see
+ * {@link RetryAfterHolds}); authentication (one
  * retry on 401 with fresh credentials); redirects (GET/HEAD, at most {@value #MAX_REDIRECTS} hops,
  * {@code Authorization} only to the registry's own host); user agent.
  */
@@ -41,6 +44,7 @@ final class RegistryCaller {
   private final RegistryEndpoints endpoints;
   private final ConcurrencyLimiter limiter;
   private final RetryPolicy retry;
+  private final RetryAfterHolds holds;
   private final RetryPolicy.Sleeper sleeper;
   private final Clock clock;
   private final DoubleSupplier random;
@@ -50,11 +54,12 @@ final class RegistryCaller {
   final HttpTransport transport;
 
   RegistryCaller(RegistryEndpoints endpoints, ConcurrencyLimiter limiter, RetryPolicy retry,
-      RetryPolicy.Sleeper sleeper, Clock clock, String userAgent, Duration readTimeout,
+      RetryAfterHolds holds, RetryPolicy.Sleeper sleeper, Clock clock, String userAgent, Duration readTimeout,
       dev.holdfast.oci.auth.CredentialProvider credentials, Proxies proxies) {
     this.endpoints = endpoints;
     this.limiter = limiter;
     this.retry = retry;
+    this.holds = holds;
     this.sleeper = sleeper;
     this.clock = clock;
     this.random = () -> ThreadLocalRandom.current().nextDouble();
@@ -84,18 +89,25 @@ final class RegistryCaller {
       throw new IllegalStateException("the registry client is closed");
     }
     boolean authRetried = false;
+    Instant waitedOut = null; // the end of a registry's wait this call has already slept through
     for (int attempt = 1; ; attempt++) {
       Optional<Duration> retryAfter = Optional.empty();
+      Optional<Instant> heldUntil = Optional.empty();
       RegistryException failure;
       boolean refusedLocally = false;
       try {
         URI base = base(call);
         Optional<String> authorization =
             authenticate ? authenticator.authorization(call.registry, call.scopes) : Optional.empty();
-        Response response = exchange(call, resolve(base, call.target), base, authorization);
+        Response response = exchange(call, resolve(base, call.target), base, authorization, waitedOut);
         if (call.expected.contains(response.status)) {
           return response;
         }
+        retryAfter = response.header("Retry-After")
+            .flatMap(value -> RetryPolicy.parseRetryAfter(value, clock.instant()));
+        // held before the body is read: the permit is still ours, so no call of this client can
+        // slip a request in between the answer and the hold
+        heldUntil = holdFor(call.registry, response.status, response.uri, base, retryAfter);
         byte[] body = readErrorBody(response);
         // a 401 from a redirect target (storage) says nothing about the registry's auth
         if (response.status == 401 && authenticate && !authRetried && call.replayable
@@ -106,8 +118,6 @@ final class RegistryCaller {
           attempt--; // an auth round trip is not a failed attempt
           continue;
         }
-        retryAfter = response.header("Retry-After")
-            .flatMap(value -> RetryPolicy.parseRetryAfter(value, clock.instant()));
         failure = ErrorResponse.parse(body).toException(call.registry, call.action, response.status, body,
             retryAfter.orElse(null), response.status == 401 && authenticate ? unauthorizedHint(call) : null);
         if (!RetryPolicy.isRetryableStatus(response.status)) {
@@ -148,11 +158,51 @@ final class RegistryCaller {
         Thread.currentThread().interrupt();
         throw failure;
       }
+      waitedOut = retryAfter.isPresent() ? heldUntil.orElse(null) : null;
+    }
+  }
+
+  /**
+   * After an answer from the registry itself: a 429 or 503 with {@code Retry-After} holds the
+   * registry for that long (see {@link RetryAfterHolds}); the end of the hold, if any.
+   */
+  private Optional<Instant> holdFor(String registry, int status, URI answeredBy, URI base,
+      Optional<Duration> retryAfter) {
+    if ((status != 429 && status != 503) || retryAfter.isEmpty() || !sameOrigin(answeredBy, base)) {
+      return Optional.empty();
+    }
+    Instant end = holds.hold(registry, clock.instant(), retryAfter.get());
+    log.debug("{} asked to wait {} ms (HTTP {}, Retry-After): no request goes there before {}", registry,
+        retryAfter.get().toMillis(), status, end);
+    return Optional.of(end);
+  }
+
+  /**
+   * Waits until the registry's hold (if any) is over; {@code waitedOut} is a hold's end the caller
+   * already slept through. A hold longer than the retry policy's {@code maxRetryAfter} fails at once
+   * instead. Interruptible.
+   */
+  private void awaitHold(String registry, String action, Instant waitedOut) throws InterruptedException {
+    Instant slept = waitedOut;
+    while (true) {
+      Instant now = clock.instant();
+      Optional<Instant> until = holds.heldUntil(registry, now);
+      if (until.isEmpty() || until.get().equals(slept)) {
+        return;
+      }
+      Duration remaining = Duration.between(now, until.get());
+      if (remaining.compareTo(retry.maxRetryAfter()) > 0) {
+        throw new TooManyRequestsException(registry, action, "the registry asked to wait until " + until.get()
+            + " (Retry-After); nothing is sent to it before", remaining);
+      }
+      log.debug("{}: {} asked to wait; waiting {} ms", action, registry, remaining.toMillis());
+      sleeper.sleep(remaining);
+      slept = until.get();
     }
   }
 
   /** One request, following redirects; the returned response holds a concurrency permit. */
-  private Response exchange(Call call, URI uri, URI base, Optional<String> authorization)
+  private Response exchange(Call call, URI uri, URI base, Optional<String> authorization, Instant waitedOut)
       throws IOException, InterruptedException {
     URI current = uri;
     for (int hop = 0; ; hop++) {
@@ -160,7 +210,7 @@ final class RegistryCaller {
       // registry; neither follows a redirect to another host (blob storage, a CDN)
       boolean toOrigin = sameOrigin(current, uri);
       boolean toRegistry = toOrigin && sameOrigin(current, base);
-      Response response = sendOne(call, current, base, toOrigin, toRegistry, authorization);
+      Response response = sendOne(call, current, base, toOrigin, toRegistry, authorization, waitedOut);
       Optional<String> location = response.header("Location");
       if (!call.followsRedirects() || !isRedirect(response.status) || location.isEmpty()) {
         return response;
@@ -181,7 +231,8 @@ final class RegistryCaller {
    * the registry.
    */
   private Response sendOne(Call call, URI current, URI base, boolean toOrigin,
-      boolean toRegistry, Optional<String> authorization) throws IOException, InterruptedException {
+      boolean toRegistry, Optional<String> authorization, Instant waitedOut)
+      throws IOException, InterruptedException {
     List<Map.Entry<String, String>> headers = new ArrayList<>();
     headers.add(Map.entry("User-Agent", userAgent));
     call.headers.forEach((name, value) -> {
@@ -197,10 +248,13 @@ final class RegistryCaller {
         : endpoints.sslContextFor(current);
     ConcurrencyLimiter.Permit permit = limiter.acquire(call.registry);
     try {
+      if (sameOrigin(current, base)) {
+        awaitHold(call.registry, call.action, waitedOut); // with the permit: see holdFor
+      }
       HttpTransport.Reply reply = transport.send(new HttpTransport.Request(call.method, current,
           headers, tls, call.body, call.bodyLength));
       return new Response(reply.status(), reply.headers(), current, reply.body(), permit);
-    } catch (IOException | RuntimeException e) {
+    } catch (IOException | InterruptedException | RuntimeException e) {
       permit.release();
       throw e;
     }
@@ -298,6 +352,7 @@ final class RegistryCaller {
     int status;
     List<String> challenges;
     try {
+      awaitHold(registry, "ping " + registry, null);
       SSLContext tls = uri.getScheme().equalsIgnoreCase("https") ? endpoints.sslContext(registry) : null;
       HttpTransport.Reply reply = transport.send(new HttpTransport.Request("GET", uri,
           List.of(Map.entry("User-Agent", userAgent)), tls, null, -1, timeout));
@@ -306,6 +361,8 @@ final class RegistryCaller {
       }
       status = reply.status();
       challenges = reply.headers().allValues("WWW-Authenticate");
+      holdFor(registry, status, uri, uri, reply.headers().firstValue("Retry-After")
+          .flatMap(value -> RetryPolicy.parseRetryAfter(value, clock.instant())));
     } finally {
       permit.release();
     }

@@ -43,7 +43,7 @@ public final class RegistryClient implements AutoCloseable {
   private RegistryClient(Builder builder) {
     RegistryEndpoints endpoints = new RegistryEndpoints(builder.trust, builder.connectTimeout);
     this.caller = new RegistryCaller(endpoints, new ConcurrencyLimiter(builder.concurrency),
-        builder.retryPolicy, builder.sleeper, builder.clock, builder.userAgent, builder.readTimeout,
+        builder.retryPolicy, builder.holds, builder.sleeper, builder.clock, builder.userAgent, builder.readTimeout,
         builder.credentials, builder.proxies);
   }
 
@@ -266,6 +266,7 @@ public final class RegistryClient implements AutoCloseable {
     private String userAgent = "holdfast";
     private int concurrency = 8;
     private RetryPolicy retryPolicy = RetryPolicy.defaults();
+    private RetryAfterHolds holds;
     private RetryPolicy.Sleeper sleeper = RetryPolicy.Sleeper.system();
     private Clock clock = Clock.systemUTC();
     private Duration connectTimeout = Duration.ofSeconds(30);
@@ -316,6 +317,15 @@ public final class RegistryClient implements AutoCloseable {
       return this;
     }
 
+    /**
+     * The registries' waits ({@code Retry-After}) this client keeps to (default: its own). Clients
+     * that share one keep to each other's: none sends to a registry that asked any of them to wait.
+     */
+    public Builder retryAfterHolds(RetryAfterHolds holds) {
+      this.holds = Objects.requireNonNull(holds, "holds");
+      return this;
+    }
+
     /** How to wait between attempts (default {@link Thread#sleep}); tests record instead. */
     public Builder sleeper(RetryPolicy.Sleeper sleeper) {
       this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
@@ -353,6 +363,9 @@ public final class RegistryClient implements AutoCloseable {
     public RegistryClient build() {
       if (trust == null) {
         trust = TrustConfig.systemDefault();
+      }
+      if (holds == null) {
+        holds = RetryAfterHolds.create();
       }
       return new RegistryClient(this);
     }

@@ -9,7 +9,9 @@
  *
  * <ol>
  *   <li>retry: connection errors, 408, 429 and 5xx are retried with exponential backoff and jitter,
- *       or after the registry's {@code Retry-After} ({@link dev.holdfast.oci.registry.RetryPolicy});
+ *       or after the registry's {@code Retry-After} ({@link dev.holdfast.oci.registry.RetryPolicy}),
+       which then holds the whole registry: no call sends to it before the wait is over ({@link
+       dev.holdfast.oci.registry.RetryAfterHolds}, shareable between clients);
  *       streamed uploads are not repeated (the caller's stream is gone) but fail retryable;
  *   <li>scheme: HTTPS with verified TLS, except that loopback registries and registries configured
  *       insecure may be plain HTTP, decided once per registry by a {@code GET /v2/} whose
