@@ -36,6 +36,14 @@ import org.slf4j.LoggerFactory;
  */
 public final class UpstreamMonitor implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(UpstreamMonitor.class);
+  /**
+   * How many checks run at once, each with its own client and connection. The budget spaces checks
+   * over time, but a big inventory falling due together, a burst, or a tick late after a pause
+   * dispatches many at once: they wait their turn here rather than open a connection each (and run
+   * out of file descriptors). Eight checks of a second each are 28,800 an hour, more than any
+   * registry's budget.
+   */
+  static final int CHECKS_IN_FLIGHT = 8;
 
   /** What a check needs: where the source is read from, with which credentials. */
   public record Check(String name, ImageReference source, Policy policy, RegistryCredentials credentials,
@@ -49,7 +57,8 @@ public final class UpstreamMonitor implements AutoCloseable {
   private final Map<String, UpstreamResult> results = new ConcurrentHashMap<>();
   private final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(
       Thread.ofPlatform().name("holdfast-upstream").daemon().factory());
-  private final ExecutorService checks = Executors.newVirtualThreadPerTaskExecutor();
+  private final ExecutorService checks = Executors.newFixedThreadPool(CHECKS_IN_FLIGHT,
+      Thread.ofVirtual().name("holdfast-upstream-check-", 0).factory());
   private final MeterRegistry meters;
 
   public UpstreamMonitor(RegistryAccess access, Function<String, Budget> budgets, Clock clock, MeterRegistry meters,
