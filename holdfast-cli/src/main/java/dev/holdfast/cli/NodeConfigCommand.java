@@ -1,7 +1,9 @@
 package dev.holdfast.cli;
 
+import dev.holdfast.operator.api.Durations;
 import dev.holdfast.operator.api.ImageCopy;
 import dev.holdfast.operator.api.ImagePolicy;
+import dev.holdfast.operator.api.ImagePolicySpec;
 import dev.holdfast.operator.nodemirror.NodeMirrorRenderers;
 import dev.holdfast.operator.nodemirror.NodeMirrorRules;
 import io.fabric8.kubernetes.client.Config;
@@ -14,10 +16,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -38,7 +43,7 @@ import picocli.CommandLine.Spec;
       "containerd 2.1's transfer service ignores hosts.toml unless its CRI plugin sets use_local_image_pull"
           + " = true.",
       "",
-      "Exit status: 0 written; 2 usage error or the cluster cannot be read."
+      "Exit status: 0 written; 2 usage error or the cluster cannot be read (with --every: runs until stopped)."
     })
 final class NodeConfigCommand implements Callable<Integer> {
   enum Format {
@@ -69,8 +74,8 @@ final class NodeConfigCommand implements Callable<Integer> {
       + " DIR/" + DROP_IN + "; containerd: DIR/REGISTRY/hosts.toml) instead of printing them.")
   Path write;
 
-  @Option(names = "--policy", paramLabel = "NAME", description = "Only the copies of this policy (default: every"
-      + " verified copy).")
+  @Option(names = "--policy", paramLabel = "NAME", description = "Only the copies of this policy (default: those of"
+      + " every policy in NodeMirror mode).")
   String policy;
 
   @Option(names = "--block-source", description = "Keep the nodes from falling back to the sources (default: as"
@@ -80,6 +85,21 @@ final class NodeConfigCommand implements Callable<Integer> {
   @Option(names = "--insecure-registry", paramLabel = "HOST[:PORT]",
       description = "A copy registry the nodes reach over plain HTTP.")
   List<String> insecure = new ArrayList<>();
+
+  @Option(names = "--every", paramLabel = "DURATION", description = "Keep running, and render again every"
+      + " DURATION (30s, 5m): the files change only when the verified copies do, and a registry's hosts.toml"
+      + " written earlier is removed when it has no rule any more. Needs --write.")
+  void every(String value) {
+    try {
+      every = Durations.parse(value, "--every");
+    } catch (IllegalArgumentException e) {
+      throw new BadInput(spec, e.getMessage(), e);
+    }
+    everyText = value;
+  }
+
+  Duration every;
+  String everyText;
 
   @Option(names = "--kubeconfig", paramLabel = "FILE", description = "The kubeconfig (default: the usual lookup).")
   Path kubeconfig;
@@ -100,19 +120,44 @@ final class NodeConfigCommand implements Callable<Integer> {
   }
 
   @Override
-  public Integer call() throws IOException {
+  public Integer call() throws IOException, InterruptedException {
+    if (every == null) {
+      render();
+      return 0;
+    }
+    if (write == null) {
+      throw new BadInput(spec, "--every keeps files current: it needs --write DIR", null);
+    }
+    PrintWriter err = spec.commandLine().getErr();
+    while (true) { // a DaemonSet's container: keep going through the API server's restarts and outages
+      try {
+        render();
+      } catch (BadInput | IOException e) {
+        err.println("holdfast node-config: " + e.getMessage() + " (trying again in " + everyText + ")");
+        err.flush();
+      }
+      Thread.sleep(every.toMillis());
+    }
+  }
+
+  private void render() throws IOException {
     List<ImageCopy> copies;
     boolean block;
-    java.util.Set<String> sharing;
+    Set<String> sharing;
     try (KubernetesClient client = new KubernetesClientBuilder().withConfig(config()).build()) {
+      List<ImagePolicy> policies = client.resources(ImagePolicy.class).list().getItems().stream()
+          .filter(p -> p.getSpec() != null).toList();
+      // without --policy, the copies of the policies in NodeMirror mode: the others point Pods at their copies
+      Set<String> selected = policy != null ? Set.of(policy) : policies.stream()
+          .filter(p -> p.getSpec().rewrite() == ImagePolicySpec.RewriteMode.NodeMirror)
+          .map(p -> p.getMetadata().getName()).collect(Collectors.toSet());
       copies = client.resources(ImageCopy.class).list().getItems().stream()
-          .filter(c -> policy == null || policy.equals(c.getSpec().getPolicy())).toList();
-      ImagePolicy object = policy == null ? null : client.resources(ImagePolicy.class).withName(policy).get();
-      sharing = client.resources(ImagePolicy.class).list().getItems().stream()
-          .filter(p -> p.getSpec() != null && p.getSpec().sharesPrivateImages())
-          .map(p -> p.getMetadata().getName()).collect(java.util.stream.Collectors.toSet());
-      block = blockSource != null ? blockSource
-          : object != null && object.getSpec() != null && object.getSpec().nodeMirror().blocksSource();
+          .filter(c -> c.getSpec() != null && selected.contains(c.getSpec().getPolicy())).toList();
+      sharing = policies.stream().filter(p -> p.getSpec().sharesPrivateImages())
+          .map(p -> p.getMetadata().getName()).collect(Collectors.toSet());
+      block = blockSource != null ? blockSource : policies.stream()
+          .filter(p -> selected.contains(p.getMetadata().getName()))
+          .anyMatch(p -> p.getSpec().nodeMirror().blocksSource());
     } catch (KubernetesClientException e) {
       throw new BadInput(spec, "cannot read the cluster: " + e.getMessage(), e);
     }
@@ -133,18 +178,54 @@ final class NodeConfigCommand implements Callable<Integer> {
         out.print(content);
       });
     } else {
+      int changed = 0;
       for (Map.Entry<String, String> file : files.entrySet()) {
-        Path target = write.resolve(file.getKey());
-        Files.createDirectories(target.getParent());
-        Path temporary = Files.createTempFile(target.getParent(), ".holdfast-", ".tmp");
-        Files.writeString(temporary, file.getValue(), StandardCharsets.UTF_8);
-        Files.move(temporary, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        changed += writeIfChanged(write.resolve(file.getKey()), file.getValue()) ? 1 : 0;
       }
-      out.println(rules.size() + (rules.size() == 1 ? " source repository" : " source repositories")
-          + " mirrored; wrote " + files.size() + (files.size() == 1 ? " file" : " files") + " under " + write);
+      int removed = format == Format.containerd ? removeStale(files.keySet()) : 0;
+      if (every == null || changed + removed > 0) {
+        out.println(rules.size() + (rules.size() == 1 ? " source repository" : " source repositories")
+            + " mirrored; wrote " + changed + (changed == 1 ? " file" : " files")
+            + (removed > 0 ? ", removed " + removed : "") + " under " + write);
+      }
     }
     out.flush();
-    return 0;
+  }
+
+  // Atomically, and only when the content changed: the runtimes read these files at any time.
+  private static boolean writeIfChanged(Path target, String content) throws IOException {
+    if (Files.isRegularFile(target) && Files.readString(target, StandardCharsets.UTF_8).equals(content)) {
+      return false;
+    }
+    Files.createDirectories(target.getParent());
+    Path temporary = Files.createTempFile(target.getParent(), ".holdfast-", ".tmp");
+    Files.writeString(temporary, content, StandardCharsets.UTF_8);
+    Files.move(temporary, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    return true;
+  }
+
+  // The hosts.toml files written earlier for registries without a rule now; never a file Holdfast did not write.
+  private int removeStale(Set<String> current) throws IOException {
+    if (!Files.isDirectory(write)) {
+      return 0;
+    }
+    int removed = 0;
+    try (var registries = Files.list(write)) {
+      for (Path directory : registries.filter(Files::isDirectory).toList()) {
+        Path hosts = directory.resolve("hosts.toml");
+        if (Files.isRegularFile(hosts) && !current.contains(directory.getFileName() + "/hosts.toml")
+            && Files.readString(hosts, StandardCharsets.UTF_8).startsWith(NodeMirrorRenderers.CONTAINERD_MARKER)) {
+          Files.delete(hosts);
+          try (var left = Files.list(directory)) {
+            if (left.findAny().isEmpty()) {
+              Files.delete(directory);
+            }
+          }
+          removed++;
+        }
+      }
+    }
+    return removed;
   }
 
   private Config config() {

@@ -11,6 +11,7 @@ import dev.holdfast.oci.testing.SyntheticImage;
 import dev.holdfast.oci.testing.WrittenImage;
 import dev.holdfast.operator.api.Conditions;
 import dev.holdfast.operator.api.ImageCopy;
+import dev.holdfast.operator.api.ImagePolicy;
 import dev.holdfast.operator.api.ImageCopySpec;
 import dev.holdfast.operator.api.ImageCopyStatus;
 import dev.holdfast.operator.testing.ControlPlaneExtension;
@@ -72,10 +73,19 @@ class NodeConfigIT {
   }
 
   private static void imageCopy(String name, String sourceRef, String copyRef, boolean ready) {
+    imageCopy(name, sourceRef, copyRef, ready, "holdfast-flags");
+  }
+
+  private static void imageCopy(String name, String sourceRef, String copyRef, boolean ready, String policy) {
     ImageCopy object = kube.client().resources(ImageCopy.class)
-        .resource(ImageCopy.of(name, new ImageCopySpec(sourceRef, "holdfast-flags", List.of()))).create();
+        .resource(ImageCopy.of(name, new ImageCopySpec(sourceRef, policy, List.of()))).create();
+    setReady(object, copyRef, ready);
+  }
+
+  private static void setReady(ImageCopy object, String copyRef, boolean ready) {
     ImageCopyStatus status = new ImageCopyStatus();
     status.setCopy(copyRef);
+    status.setPrivateSource(false);
     status.setConditions(Conditions.set(List.of(), "Ready", ready, ready ? "Verified" : "Copying", "", 1,
         Instant.now()));
     object.setStatus(status);
@@ -85,6 +95,9 @@ class NodeConfigIT {
   private static Cli.Run nodeConfig(String... args) {
     List<String> all = new ArrayList<>(List.of("node-config", "--kubeconfig", kube.plane().kubeconfig().toString(),
         "--insecure-registry", copies.hostPort()));
+    if (!List.of(args).contains("--every")) {
+      all.addAll(List.of("--policy", "holdfast-flags")); // the operator's flags' policy is not in the cluster
+    }
     all.addAll(List.of(args));
     return Cli.run(all.toArray(String[]::new));
   }
@@ -140,6 +153,56 @@ class NodeConfigIT {
     assertThat(byDigest.exitCode()).as(byDigest.out() + byDigest.err()).isZero();
     assertThat(copies.requests()).anyMatch(r -> r.path().contains(copy.repository() + "/manifests/1"))
         .anyMatch(r -> r.path().contains(copy.repository() + "/manifests/" + image.digest()));
+  }
+
+  @Test
+  void everyKeepsTheFilesOfNodeMirrorPoliciesCurrentAndRemovesOnlyItsOwnStaleFiles() throws Exception {
+    kube.apply("""
+        apiVersion: holdfast.dev/v1alpha1
+        kind: ImagePolicy
+        metadata: {name: nodes}
+        spec: {destination: {registry: "%1$s", repository: keep}, rewrite: NodeMirror}
+        ---
+        apiVersion: holdfast.dev/v1alpha1
+        kind: ImagePolicy
+        metadata: {name: pods}
+        spec: {destination: {registry: "%1$s", repository: keep}, rewrite: Webhook}
+        """.formatted(copies.hostPort()));
+    String kept = copies.hostPort() + "/keep/kept.example.com/team/app:1@" + image.digest();
+    imageCopy("node-config-kept", "kept.example.com/team/app:1", kept, true, "nodes");
+    imageCopy("node-config-webhook", "webhook.example.com/team/app:1",
+        copies.hostPort() + "/keep/webhook.example.com/team/app:1@" + image.digest(), true, "pods");
+    Path hosts = work.resolve("kept");
+    Path foreign = Files.createDirectories(hosts.resolve("other.example.com")).resolve("hosts.toml");
+    Files.writeString(foreign, "server = \"https://other.example.com\"\n");
+    Path keptFile = hosts.resolve("kept.example.com").resolve("hosts.toml");
+    Thread keeper = new Thread(() -> nodeConfig("--format", "containerd", "--write", hosts.toString(),
+        "--every", "1s"));
+    keeper.start();
+    try {
+      kube.await("the NodeMirror policy's source registry gets its hosts.toml", () -> Files.isRegularFile(keptFile));
+      assertThat(hosts.resolve("webhook.example.com")).doesNotExist(); // a Webhook policy's copies are not mirrored
+      assertThat(hosts.resolve(source.hostPort())).doesNotExist(); // nor those of the operator's flags' policy
+
+      setReady(kube.client().resources(ImageCopy.class).withName("node-config-kept").get(), kept, false);
+      kube.await("a registry without a rule any more loses its hosts.toml", () -> !Files.exists(keptFile));
+      assertThat(foreign).hasContent("server = \"https://other.example.com\"");
+
+      setReady(kube.client().resources(ImageCopy.class).withName("node-config-kept").get(), kept, true);
+      kube.await("it is written again once the copy is verified again", () -> Files.isRegularFile(keptFile));
+    } finally {
+      keeper.interrupt();
+      keeper.join(Duration.ofSeconds(30));
+      kube.client().resources(ImagePolicy.class).delete();
+    }
+  }
+
+  @Test
+  void everyNeedsADirectoryAndAPositiveDuration() {
+    assertThat(Cli.run("node-config", "--format", "containerd", "--every", "1s").err())
+        .contains("--every keeps files current: it needs --write DIR");
+    assertThat(Cli.run("node-config", "--format", "containerd", "--write", "x", "--every", "0s").err())
+        .contains("--every: \"0s\" must be longer than zero");
   }
 
   private static Cli.Run ctr(String address, String... args) {

@@ -57,33 +57,44 @@ class NodeMirrorIT {
           StandardCharsets.UTF_8));
     }
     kube.apply(Files.readString(Path.of("src/test/resources/openshift/crds.yaml"), StandardCharsets.UTF_8));
+    VERIFIED = source.hostPort() + "/team/app:1";
+    MISSING = source.hostPort() + "/team/never:1";
     namespace = kube.newNamespace("nodes", Map.of("node-mirror-test", "yes"));
     kube.apply("""
+        apiVersion: v1
+        kind: Namespace
+        metadata: {name: openshift-config}
+        ---
+        apiVersion: v1
+        kind: Secret
+        metadata: {name: pull-secret, namespace: openshift-config}
+        type: kubernetes.io/dockerconfigjson
+        stringData: {.dockerconfigjson: '{"auths":{"quay.io":{"auth":"cXVheTpzZWNyZXQ=","email":"ops@example.com"}}}'}
+        ---
+        apiVersion: v1
+        kind: Secret
+        metadata: {name: copies-pull, namespace: %1$s}
+        type: kubernetes.io/basic-auth
+        stringData: {username: nodes, password: %2$s}
+        ---
         apiVersion: holdfast.dev/v1alpha1
         kind: ImagePolicy
         metadata: {name: nodes}
         spec:
-          destination: {registry: "%s", repository: keep}
+          destination: {registry: "%3$s", repository: keep, pullSecret: {namespace: %1$s, name: copies-pull}}
           namespaceSelector: {matchLabels: {node-mirror-test: "yes"}}
           rewrite: NodeMirror
-        """.formatted(destination.hostPort()));
+          nodeMirror: {updateGlobalPullSecret: true}
+        """.formatted(kube.namespace(), PULL_PASSWORD, destination.hostPort()));
     operator = new HoldfastOperator(kube.plane().newClient(), OperatorSettings.defaults("holdfast-system"));
     operator.start();
   }
 
-  @AfterAll
-  static void stop() {
-    if (operator != null) {
-      operator.close();
-    }
-    kube.client().resources(ImageCopy.class).delete();
-    kube.client().resources(ImagePolicy.class).delete();
-  }
+  static String VERIFIED;
+  static String MISSING;
 
-  @Test
-  void theMirrorSetsTheOperatorKeepsLeadEachVerifiedSourceToItsCopyAndNoWorkloadChanges() {
-    String verified = source.hostPort() + "/team/app:1";
-    String missing = source.hostPort() + "/team/never:1";
+  // The workload both tests need; applying it again changes nothing.
+  private static void deployWeb() {
     kube.client().apps().deployments().inNamespace(namespace).resource(kube.client().getKubernetesSerialization()
         .unmarshal("""
             apiVersion: apps/v1
@@ -97,7 +108,26 @@ class NodeMirrorIT {
                   containers:
                   - {name: app, image: "%s"}
                   - {name: other, image: "%s"}
-            """.formatted(verified, missing), Deployment.class)).create();
+            """.formatted(VERIFIED, MISSING), Deployment.class)).serverSideApply();
+  }
+
+  static final String PULL_PASSWORD = "node-pull-" + Long.toHexString(Double.doubleToLongBits(Math.random()));
+
+  @AfterAll
+  static void stop() {
+    if (operator != null) {
+      operator.close();
+    }
+    kube.client().resources(ImageCopy.class).delete();
+    kube.client().resources(ImagePolicy.class).delete();
+    kube.client().secrets().inNamespace("openshift-config").withName("pull-secret").delete();
+  }
+
+  @Test
+  void theMirrorSetsTheOperatorKeepsLeadEachVerifiedSourceToItsCopyAndNoWorkloadChanges() {
+    String verified = VERIFIED;
+    String missing = MISSING;
+    deployWeb();
     kube.await("a verified copy of " + verified, () -> kube.client().resources(ImageCopy.class).list().getItems()
         .stream().anyMatch(c -> c.getSpec().getSource().equals(verified) && CopyStatus.isReady(c)));
     ImageCopy copy = kube.client().resources(ImageCopy.class).list().getItems().stream()
@@ -124,5 +154,29 @@ class NodeMirrorIT {
         .containsExactly(verified, missing);
     assertThat(Optional.ofNullable(web.getMetadata().getAnnotations()).orElse(Map.of()))
         .doesNotContainKey("holdfast.dev/original-images");
+  }
+
+  @Test
+  void theGlobalPullSecretGetsTheCopiesCredentialsAndKeepsItsOtherEntries() {
+    String auth = java.util.Base64.getEncoder().encodeToString(("nodes:" + PULL_PASSWORD)
+        .getBytes(StandardCharsets.UTF_8));
+    deployWeb();
+    kube.await("the copies' registry in the global pull secret", () -> globalPullSecret()
+        .path("auths").path(destination.hostPort()).path("auth").asText("").equals(auth));
+
+    var config = globalPullSecret();
+    assertThat(config.path("auths").path("quay.io").path("auth").asText()).isEqualTo("cXVheTpzZWNyZXQ=");
+    assertThat(config.path("auths").path("quay.io").path("email").asText()).isEqualTo("ops@example.com");
+    assertThat(config.path("auths").size()).isEqualTo(2);
+  }
+
+  private static com.fasterxml.jackson.databind.JsonNode globalPullSecret() {
+    var secret = kube.client().secrets().inNamespace("openshift-config").withName("pull-secret").get();
+    try {
+      return new com.fasterxml.jackson.databind.ObjectMapper().readTree(java.util.Base64.getDecoder()
+          .decode(secret.getData().get(".dockerconfigjson")));
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 }

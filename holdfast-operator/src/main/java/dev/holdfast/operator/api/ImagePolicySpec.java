@@ -94,7 +94,7 @@ public record ImagePolicySpec(
     tagMode = tagMode == null ? TagMode.Pin : tagMode;
     upstream = upstream == null ? new UpstreamChecks(null, null) : upstream;
     retention = retention == null ? "720h" : retention;
-    nodeMirror = nodeMirror == null ? new NodeMirrorSettings(null) : nodeMirror;
+    nodeMirror = nodeMirror == null ? new NodeMirrorSettings(null, null) : nodeMirror;
   }
 
   /** A policy without mirror configuration of its own or extra CAs. */
@@ -203,12 +203,22 @@ public record ImagePolicySpec(
    * NodeMirror settings.
    *
    * @param blockSource whether the nodes are kept from the source: the copy is then the only place
+   * @param updateGlobalPullSecret on OpenShift, whether the destination's pull credentials are added
+   *     to the cluster's global pull secret, through which the nodes pull from the copies
    */
   public record NodeMirrorSettings(
-      @JsonPropertyDescription("Keep the nodes from falling back to the source.") Boolean blockSource) {
+      @JsonPropertyDescription("Keep the nodes from falling back to the source.") Boolean blockSource,
+      @JsonPropertyDescription("OpenShift: add the destination's pull credentials to the global pull secret"
+          + " openshift-config/pull-secret (its other entries are kept), so that the nodes can pull from the"
+          + " copies. Off by default: the platform team adds them.") Boolean updateGlobalPullSecret) {
     /** Whether the source is blocked. */
     public boolean blocksSource() {
       return Boolean.TRUE.equals(blockSource);
+    }
+
+    /** Whether the global pull secret gets the destination's credentials. */
+    public boolean updatesGlobalPullSecret() {
+      return Boolean.TRUE.equals(updateGlobalPullSecret);
     }
   }
 

@@ -46,6 +46,9 @@ public final class NodeMirrorRenderers {
     return toml.toString();
   }
 
+  /** The first line of every hosts.toml Holdfast writes: what it may remove again. */
+  public static final String CONTAINERD_MARKER = "# Written by holdfast node-config.";
+
   /**
    * containerd's {@code hosts.toml} files, keyed by their path under the certs.d directory ({@code
    * docker.io/hosts.toml}). {@code insecure} lists mirror registries reached over plain HTTP.
@@ -56,7 +59,7 @@ public final class NodeMirrorRenderers {
     Map<String, String> files = new LinkedHashMap<>();
     byRegistry.forEach((registry, registryRules) -> {
       String upstream = registry.equals("docker.io") ? "https://registry-1.docker.io" : "https://" + registry;
-      StringBuilder toml = new StringBuilder("# Written by holdfast node-config.\n");
+      StringBuilder toml = new StringBuilder(CONTAINERD_MARKER + "\n");
       boolean blocked = registryRules.stream().allMatch(NodeMirrorRules.Rule::blockSource);
       NodeMirrorRules.Rule first = registryRules.get(0);
       toml.append("server = \"").append(blocked ? url(first, insecure) : upstream).append("\"\n");

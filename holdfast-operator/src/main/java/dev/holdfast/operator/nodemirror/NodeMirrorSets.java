@@ -6,11 +6,18 @@ import dev.holdfast.operator.policy.Policy;
 import dev.holdfast.operator.pullsecret.PullSecrets;
 import dev.holdfast.operator.reconcile.ImageCopies;
 import dev.holdfast.operator.reconcile.Owner;
+import dev.holdfast.oci.auth.Credential;
+import dev.holdfast.operator.policy.RegistryCredentials;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -89,9 +96,45 @@ public final class NodeMirrorSets implements AutoCloseable {
         }
       }
       LOG.debug("Node mirror sets {}: {} source repositories", nameFor(name), rules.size());
+      if (policy.spec().nodeMirror().updatesGlobalPullSecret() && !rules.isEmpty()) {
+        updateGlobalPullSecret(policy);
+      }
     } catch (RuntimeException e) {
       LOG.warn("Writing the node mirror sets of policy {} failed: {}", name, e.getMessage());
       refresh(name);
+    }
+  }
+
+  // The nodes pull the copies with the global pull secret: add the destination's pull credentials to it.
+  private void updateGlobalPullSecret(Policy policy) {
+    RegistryCredentials credentials = policies.credentials(policy);
+    Optional<Credential.Basic> credential = credentials.pull().or(credentials::push);
+    if (credential.isEmpty()) {
+      return; // the copies' registry takes anonymous pulls
+    }
+    Secret secret = client.secrets().inNamespace(GlobalPullSecret.NAMESPACE).withName(GlobalPullSecret.NAME).get();
+    if (secret == null) {
+      LOG.warn("Policy {} asks to update the global pull secret, but {}/{} does not exist", policy.name(),
+          GlobalPullSecret.NAMESPACE, GlobalPullSecret.NAME);
+      return;
+    }
+    String current = secret.getData() == null || secret.getData().get(GlobalPullSecret.KEY) == null ? null
+        : new String(Base64.getDecoder().decode(secret.getData().get(GlobalPullSecret.KEY)), StandardCharsets.UTF_8);
+    Optional<String> updated;
+    try {
+      updated = GlobalPullSecret.withRegistry(current, policy.spec().destination().registry(), credential.get());
+    } catch (IllegalArgumentException e) { // not ours to repair: say so, and leave it as it is
+      LOG.warn("Not updating the global pull secret for policy {}: {}", policy.name(), e.getMessage());
+      return;
+    }
+    if (updated.isPresent()) {
+      Map<String, String> data = new HashMap<>(secret.getData() == null ? Map.of() : secret.getData());
+      data.put(GlobalPullSecret.KEY,
+          Base64.getEncoder().encodeToString(updated.get().getBytes(StandardCharsets.UTF_8)));
+      secret.setData(data);
+      client.secrets().inNamespace(GlobalPullSecret.NAMESPACE).resource(secret).update(); // conflicts: refresh again
+      LOG.info("Added the pull credentials of {} to {}/{} for policy {}", policy.spec().destination().registry(),
+          GlobalPullSecret.NAMESPACE, GlobalPullSecret.NAME, policy.name());
     }
   }
 
