@@ -6,6 +6,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Locale;
+import java.util.regex.Pattern;
 
 /**
  * The name of the ImageCopy for a source under a policy: readable (the image's last path component
@@ -15,6 +16,11 @@ import java.util.Locale;
 public final class CopyNames {
   private static final int HASH_CHARS = 10;
   private static final int MAX_READABLE = 63 - HASH_CHARS - 1;
+  // the webhook names copies on every admission: the patterns are compiled once
+  private static final Pattern INVALID_RUN = Pattern.compile("[^a-z0-9.-]+");
+  private static final Pattern LEADING_NON_ALPHANUMERIC = Pattern.compile("^[^a-z0-9]+");
+  private static final Pattern SEPARATOR_RUN = Pattern.compile("[.-]{2,}");
+  private static final Pattern TRAILING_NON_ALPHANUMERIC = Pattern.compile("[^a-z0-9]+$");
 
   private CopyNames() {}
 
@@ -25,12 +31,14 @@ public final class CopyNames {
     String version = source.tag().orElseGet(() -> source.digest().map(d -> d.encoded().substring(0, 12)).orElse(""));
     // A run of separators becomes one dash: "1..2" or "1.-rc" would make a DNS label empty or
     // start it with a dash.
-    String readable = (last + "-" + version).toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9.-]+", "-")
-        .replaceAll("^[^a-z0-9]+", "").replaceAll("[.-]{2,}", "-");
+    String readable = (last + "-" + version).toLowerCase(Locale.ROOT);
+    readable = INVALID_RUN.matcher(readable).replaceAll("-");
+    readable = LEADING_NON_ALPHANUMERIC.matcher(readable).replaceAll("");
+    readable = SEPARATOR_RUN.matcher(readable).replaceAll("-");
     if (readable.length() > MAX_READABLE) {
       readable = readable.substring(0, MAX_READABLE);
     }
-    readable = readable.replaceAll("[^a-z0-9]+$", "");
+    readable = TRAILING_NON_ALPHANUMERIC.matcher(readable).replaceAll("");
     String hash = sha256Hex(policy + "\n" + source).substring(0, HASH_CHARS);
     return readable.isEmpty() ? "image-" + hash : readable + "-" + hash;
   }

@@ -65,12 +65,19 @@ public record Policy(String name, ImagePolicySpec spec, long generation, Destina
    * keeps there itself): such images are never copied again.
    */
   public boolean isUnderDestination(ImageReference image) {
-    Destination destination = spec.destination();
-    if (!image.registry().equalsIgnoreCase(asParsed(destination.registry()))) {
+    if (!isDestinationRegistry(image.registry())) {
       return false;
     }
-    String prefix = destination.repository();
+    String prefix = spec.destination().repository();
     return prefix.isEmpty() || image.repository().equals(prefix) || image.repository().startsWith(prefix + "/");
+  }
+
+  /**
+   * Whether {@code registry}, as an image reference names it, is the destination's registry
+   * ({@code index.docker.io} in the spec is {@code docker.io} in references).
+   */
+  public boolean isDestinationRegistry(String registry) {
+    return registry.equalsIgnoreCase(asParsed(spec.destination().registry()));
   }
 
   // ImageReference.parse reads index.docker.io as docker.io, so copies named under index.docker.io

@@ -65,9 +65,7 @@ public final class MemoryState implements PodMutation.State {
    */
   @Override
   public Optional<String> pullSecretFor(Policy policy, String registry) {
-    ImagePolicySpec.Destination destination = policy.spec().destination();
-    boolean credentials = policies.hasCredentials(policy);
-    return registry.equalsIgnoreCase(destination.registry()) && credentials
+    return policy.isDestinationRegistry(registry) && policies.hasCredentials(policy)
         ? Optional.of(PullSecrets.nameFor(policy)) : Optional.empty();
   }
 

@@ -7,8 +7,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.holdfast.oci.reference.ImageReference;
 import dev.holdfast.operator.api.ImagePolicySpec;
+import dev.holdfast.operator.api.SecretReference;
 import dev.holdfast.operator.policy.Policy;
+import dev.holdfast.operator.pullsecret.PullSecrets;
 import dev.holdfast.operator.rewrite.RewritePlan;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
@@ -638,6 +641,20 @@ class PodMutationTest {
     assertThat(state.pullSecretFor(SHOP, "copies.example.com:443")).isEmpty();
     assertThat(state.pullSecretFor(FakeState.policy("open", Webhook, TagAndDigest, false), FakeState.DESTINATION))
         .isEmpty();
+  }
+
+  @Test
+  void aDestinationSpeltIndexDockerIoGetsItsPullSecretForTargetsParsedAsDockerIo() {
+    // the copies' references are parsed, and parsing reads index.docker.io as docker.io
+    SecretReference push = new SecretReference(FakeState.OPERATOR_NAMESPACE, "push");
+    Policy hub = Policy.of("hub", new ImagePolicySpec(new ImagePolicySpec.Destination("index.docker.io", "myorg", null,
+        push, null, null, null), null, null, null, List.of(), List.of(), Webhook, TagAndDigest, List.of()), 1);
+    FakeState state = new FakeState(hub);
+    String target = hub.destinationFor(ImageReference.parse("nginx:1.27")).registry();
+
+    assertThat(target).isEqualTo("docker.io");
+    assertThat(state.pullSecretFor(hub, target)).contains(PullSecrets.nameFor(hub));
+    assertThat(state.pullSecretFor(hub, "quay.io")).isEmpty();
   }
 
   // --- ephemeral containers ---
