@@ -5,7 +5,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.holdfast.oci.reference.ImageReference;
 import dev.holdfast.oci.reference.InvalidReferenceException;
 import dev.holdfast.operator.api.ImageCopy;
+import dev.holdfast.operator.api.ImagePolicy;
+import dev.holdfast.operator.api.ImagePolicySpec;
 import dev.holdfast.operator.copy.CopyStatus;
+import dev.holdfast.operator.nodemirror.NodeMirrorRules;
 import dev.holdfast.operator.rewrite.OriginalImages;
 import dev.holdfast.operator.upstream.UpstreamStatus;
 import dev.holdfast.operator.workload.ImageField;
@@ -39,13 +42,15 @@ import picocli.CommandLine.Spec;
 /**
  * {@code holdfast status}: how protected the cluster is, from its ImageCopies and workloads: images
  * protected (a verified copy), missing upstream, failing and pending, and the workloads at risk (an
- * image with no verified copy).
+ * image with no verified copy); for NodeMirror policies, which source repositories the nodes pull
+ * from copies.
  */
 @Command(name = "status", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
     description = {
       "Reports how protected the cluster's workloads are: the images with a verified copy, those their"
           + " upstream no longer has, those failing or still pending, and the workloads at risk (one of their"
-          + " images has no verified copy).",
+          + " images has no verified copy). With policies in NodeMirror mode, also the source repositories the"
+          + " nodes pull from copies, and those they do not yet.",
       "",
       "Exit status: 0 no workload at risk; 1 some workload at risk; 2 usage error or the cluster cannot be read."
     })
@@ -74,13 +79,45 @@ final class StatusCommand implements Callable<Integer> {
   /** A workload and its images without a verified copy. */
   record AtRisk(String workload, List<String> images) {}
 
+  /**
+   * For the policies in NodeMirror mode: the source repositories the nodes are sent to copies for,
+   * and those with a copy the nodes are not sent to yet (not verified, or private and not shared).
+   */
+  record NodeCoverage(List<String> policies, Set<String> covered, Set<String> notCovered) {
+    static NodeCoverage of(List<ImagePolicy> policies, List<ImageCopy> copies) {
+      List<String> names = policies.stream().filter(p -> p.getSpec() != null
+          && p.getSpec().rewrite() == ImagePolicySpec.RewriteMode.NodeMirror).map(p -> p.getMetadata().getName())
+          .sorted().toList();
+      Set<String> sharing = policies.stream().filter(p -> p.getSpec() != null && p.getSpec().sharesPrivateImages())
+          .map(p -> p.getMetadata().getName()).collect(Collectors.toSet());
+      List<ImageCopy> theirs = copies.stream()
+          .filter(c -> c.getSpec() != null && names.contains(c.getSpec().getPolicy())).toList();
+      Set<String> covered = NodeMirrorRules.of(theirs, false, sharing::contains).stream()
+          .map(NodeMirrorRules.Rule::source).collect(Collectors.toCollection(TreeSet::new));
+      Set<String> notCovered = new TreeSet<>();
+      for (ImageCopy copy : theirs) {
+        try {
+          String repository = ImageReference.parse(copy.getSpec().getSource()).name();
+          if (!covered.contains(repository)) {
+            notCovered.add(repository);
+          }
+        } catch (InvalidReferenceException e) {
+          // not a copy the operator could have made
+        }
+      }
+      return new NodeCoverage(names, covered, notCovered);
+    }
+  }
+
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     List<ImageCopy> copies;
     List<AtRisk> atRisk = new ArrayList<>();
+    NodeCoverage nodes;
     try (KubernetesClient client = new KubernetesClientBuilder().withConfig(config()).build()) {
       copies = client.resources(ImageCopy.class).list().getItems();
+      nodes = NodeCoverage.of(client.resources(ImagePolicy.class).list().getItems(), copies);
       Set<String> protectedSources = copies.stream().filter(CopyStatus::isReady)
           .map(c -> c.getSpec().getSource()).collect(Collectors.toSet());
       Set<String> skipped = namespace != null ? Set.of() : client.namespaces().list().getItems().stream()
@@ -119,6 +156,12 @@ final class StatusCommand implements Callable<Integer> {
         ObjectNode entry = risk.addObject().put("workload", r.workload());
         r.images().forEach(entry.putArray("images")::add);
       });
+      if (!nodes.policies().isEmpty()) {
+        ObjectNode node = json.putObject("nodeMirror");
+        nodes.policies().forEach(node.putArray("policies")::add);
+        nodes.covered().forEach(node.putArray("covered")::add);
+        nodes.notCovered().forEach(node.putArray("notCovered")::add);
+      }
       out.println(json);
     } else {
       out.printf("%d images protected, %d missing upstream, %d failing, %d pending%n", counts.get("protected"),
@@ -129,6 +172,15 @@ final class StatusCommand implements Callable<Integer> {
         out.println(atRisk.size() + (atRisk.size() == 1 ? " workload" : " workloads")
             + " at risk (an image without a verified copy):");
         atRisk.forEach(r -> out.println("  " + r.workload() + ": " + String.join(", ", r.images())));
+      }
+      if (!nodes.policies().isEmpty()) {
+        out.println("node mirror (" + String.join(", ", nodes.policies()) + "): " + nodes.covered().size()
+            + (nodes.covered().size() == 1 ? " source repository" : " source repositories")
+            + " pulled from copies" + (nodes.covered().isEmpty() ? "" : ": " + String.join(", ", nodes.covered())));
+        if (!nodes.notCovered().isEmpty()) {
+          out.println("  not yet (no verified copy, or private and not shared): "
+              + String.join(", ", nodes.notCovered()));
+        }
       }
     }
     out.flush();

@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Instant;
 import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -20,10 +21,15 @@ class StatusCommandIT {
   @RegisterExtension static final ControlPlaneExtension kube = new ControlPlaneExtension();
 
   private static void copy(String name, String source, boolean ready, String reason, String upstream) {
+    copy(name, source, "holdfast-flags", ready, reason, upstream);
+  }
+
+  private static void copy(String name, String source, String policy, boolean ready, String reason, String upstream) {
     ImageCopy copy = kube.client().resources(ImageCopy.class)
-        .resource(ImageCopy.of(name, new ImageCopySpec(source, "holdfast-flags", List.of()))).create();
+        .resource(ImageCopy.of(name, new ImageCopySpec(source, policy, List.of()))).create();
     ImageCopyStatus status = new ImageCopyStatus();
     if (ready) {
+      status.setPrivateSource(false); // its source answered without credentials: the nodes may pull the copy
       status.setCopy("copies.example.com/keep/" + name + "@sha256:" + "a".repeat(64));
     }
     status.setConditions(Conditions.set(List.of(), "Ready", ready, reason, "", 1, Instant.now()));
@@ -35,12 +41,16 @@ class StatusCommandIT {
     kube.client().resources(ImageCopy.class).resource(copy).updateStatus();
   }
 
-  @Test
-  void countsTheImagesAndNamesTheWorkloadsAtRisk() throws IOException {
+  @BeforeAll
+  static void crds() throws IOException {
     for (String crd : List.of("imagepolicies.holdfast.dev.yaml", "imagecopies.holdfast.dev.yaml")) {
       kube.apply(Files.readString(kube.plane().repositoryRoot().resolve("deploy/crds").resolve(crd),
           StandardCharsets.UTF_8));
     }
+  }
+
+  @Test
+  void countsTheImagesAndNamesTheWorkloadsAtRisk() {
     copy("status-web", "docker.io/library/nginx:1.27", true, "Verified", "Available");
     copy("status-gone", "docker.io/library/redis:7", true, "Verified", "NotFound");
     copy("status-broken", "ghcr.io/acme/broken:1", false, "Unauthorized", null);
@@ -80,5 +90,37 @@ class StatusCommandIT {
     Cli.Run text = Cli.run("status", "-n", kube.namespace(), "--kubeconfig", kube.plane().kubeconfig().toString());
     assertThat(text.out()).startsWith("2 images protected, 1 missing upstream, 1 failing, 1 pending\n")
         .contains("1 workload at risk").contains(kube.namespace() + "/deployment/exposed: ghcr.io/acme/broken:1");
+  }
+
+  @Test
+  void namesTheSourceRepositoriesTheNodesPullFromCopiesUnderNodeMirrorPolicies() {
+    kube.apply("""
+        apiVersion: holdfast.dev/v1alpha1
+        kind: ImagePolicy
+        metadata: {name: status-nodes}
+        spec:
+          destination: {registry: copies.example.com, repository: keep}
+          namespaceSelector: {matchLabels: {status-nodes-test: "yes"}}
+          rewrite: NodeMirror
+        """);
+    // ImageCopies are cluster-wide: these go again, so that the other test's counts hold in any order
+    try {
+      copy("status-nodes-web", "quay.io/acme/web:2", "status-nodes", true, "Verified", null);
+      copy("status-nodes-web-old", "quay.io/acme/web:1", "status-nodes", true, "Verified", null);
+      copy("status-nodes-api", "quay.io/acme/api:1", "status-nodes", false, "Copying", null);
+
+      Cli.Run json = Cli.run("status", "-o", "json", "-n", kube.namespace(), "--kubeconfig",
+          kube.plane().kubeconfig().toString());
+      assertThat(json.out()).as(json.err()).contains("\"nodeMirror\":{\"policies\":[\"status-nodes\"],"
+          + "\"covered\":[\"quay.io/acme/web\"],\"notCovered\":[\"quay.io/acme/api\"]}");
+
+      Cli.Run text = Cli.run("status", "-n", kube.namespace(), "--kubeconfig", kube.plane().kubeconfig().toString());
+      assertThat(text.out()).contains("node mirror (status-nodes): 1 source repository pulled from copies: "
+          + "quay.io/acme/web\n").contains("  not yet (no verified copy, or private and not shared): quay.io/acme/api\n");
+    } finally {
+      for (String name : List.of("status-nodes-web", "status-nodes-web-old", "status-nodes-api")) {
+        kube.client().resources(ImageCopy.class).withName(name).delete();
+      }
+    }
   }
 }
