@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -72,7 +73,7 @@ public final class UpstreamMonitor implements AutoCloseable {
 
   /** Starts checking, once a second, whatever is due. */
   public void start() {
-    ticker.scheduleWithFixedDelay(this::tick, 1, 1, TimeUnit.SECONDS);
+    ticker.scheduleWithFixedDelay(this::dispatchDue, 1, 1, TimeUnit.SECONDS);
   }
 
   /** Plans the check of a copy at {@code due} (replacing an earlier plan). */
@@ -97,8 +98,22 @@ public final class UpstreamMonitor implements AutoCloseable {
     return Optional.ofNullable(results.remove(name));
   }
 
-  /** Runs the checks due now; exposed so that a test with a hand-driven clock can drive it. */
+  /**
+   * Runs the checks due now, as the ticker does each second, and returns once they are dispatched;
+   * exposed so that a test with a hand-driven clock can drive it. The schedule is the ticker's alone,
+   * so this waits its turn there (behind the plans made before it).
+   */
   public void tick() {
+    try {
+      ticker.submit(this::dispatchDue).get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException e) {
+      throw new IllegalStateException(e.getCause());
+    }
+  }
+
+  private void dispatchDue() {
     try {
       Instant now = clock.instant();
       for (String name : schedule.takeDue(now)) {
