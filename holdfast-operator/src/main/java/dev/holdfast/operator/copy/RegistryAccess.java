@@ -8,6 +8,8 @@ import dev.holdfast.oci.http.Proxies;
 import dev.holdfast.oci.mirror.MirrorRules;
 import dev.holdfast.oci.reference.ImageReference;
 import dev.holdfast.oci.registry.RegistryClient;
+import dev.holdfast.oci.registry.RetryAfterHolds;
+import dev.holdfast.oci.registry.RetryPolicy;
 import dev.holdfast.oci.tls.PemBundle;
 import dev.holdfast.oci.tls.TrustConfig;
 import dev.holdfast.operator.api.ImagePolicySpec;
@@ -31,7 +33,8 @@ import org.slf4j.LoggerFactory;
  * destination's CA ConfigMap and insecure flag, the CA bundles of the redirects' mirrors; the
  * destination's credentials for the destination registry, and the given pull secrets' credentials
  * for every other registry. A client per job, so that one namespace's pull secrets never serve
- * another's images.
+ * another's images. All of them keep to the waits registries ask for ({@code Retry-After} after a
+ * 429 or 503): a registry that told one job to wait gets nothing from any other job before then.
  */
 public final class RegistryAccess {
   private static final Logger LOG = LoggerFactory.getLogger(RegistryAccess.class);
@@ -42,6 +45,7 @@ public final class RegistryAccess {
   private final Supplier<ClusterTrust> clusterTrust;
   private final BooleanSupplier openShift;
   private final Supplier<Proxies> proxies;
+  private final RetryAfterHolds holds = RetryAfterHolds.create();
 
   /**
    * @param clusterTrust the CAs and insecure registries the cluster publishes (OpenShift's)
@@ -62,6 +66,12 @@ public final class RegistryAccess {
   /** A client for reading {@code sources} through {@code rules} and writing to the policy's destination. */
   public RegistryClient client(Policy policy, RegistryCredentials credentials, List<SecretReference> pullSecrets,
       MirrorRules rules, List<ImageReference> sources, String userAgent) {
+    return client(policy, credentials, pullSecrets, rules, sources, userAgent, RetryPolicy.defaults());
+  }
+
+  /** As {@link #client(Policy, RegistryCredentials, List, MirrorRules, List, String)}, retrying as {@code retry} says. */
+  public RegistryClient client(Policy policy, RegistryCredentials credentials, List<SecretReference> pullSecrets,
+      MirrorRules rules, List<ImageReference> sources, String userAgent, RetryPolicy retry) {
     ImagePolicySpec.Destination destination = policy.spec().destination();
     TrustConfig.Builder trust = TrustConfig.builder();
     caBundles.forEach(trust::addGlobalBundle);
@@ -84,7 +94,7 @@ public final class RegistryAccess {
     CredentialProvider provider = (registry, repository) -> registry.equalsIgnoreCase(destination.registry())
         ? own.map(c -> (Credential) c) : keyring.credentialFor(registry, repository);
     return RegistryClient.builder().credentials(provider).trust(trust.build()).proxies(proxies.get())
-        .userAgent(userAgent).build();
+        .userAgent(userAgent).retryPolicy(retry).retryAfterHolds(holds).build();
   }
 
   private PullSecretKeyring keyring(List<SecretReference> references) {

@@ -32,6 +32,7 @@ public final class CheckSchedule {
     private final Budget budget;
     private double tokens;
     private Instant refilled;
+    private Instant heldUntil = Instant.MIN;
 
     Bucket(Budget budget, Instant now) {
       this.budget = budget;
@@ -40,6 +41,9 @@ public final class CheckSchedule {
     }
 
     boolean take(Instant now) {
+      if (now.isBefore(heldUntil)) {
+        return false;
+      }
       double spacing = budget.spacing().toNanos();
       tokens = Math.min(budget.burst(), tokens + Duration.between(refilled, now).toNanos() / spacing);
       refilled = now;
@@ -51,9 +55,29 @@ public final class CheckSchedule {
     }
 
     Instant nextToken(Instant now) {
+      if (now.isBefore(heldUntil)) {
+        return heldUntil;
+      }
       double missing = 1 - tokens;
       return now.plusNanos((long) Math.ceil(missing * budget.spacing().toNanos()));
     }
+
+    // nothing until then, and then one check, the next at the budget's rate
+    void hold(Instant until) {
+      if (until.isAfter(heldUntil)) {
+        heldUntil = until;
+        tokens = 1;
+        refilled = until;
+      }
+    }
+  }
+
+  /**
+   * Sends nothing to {@code registry} before {@code until} (it answered 429 with {@code Retry-After}):
+   * its due checks wait, and resume at the budget's rate, one at first.
+   */
+  public void hold(String registry, Instant until, Instant now) {
+    buckets.computeIfAbsent(registry, r -> new Bucket(budgets.apply(r), now)).hold(until);
   }
 
   /** Checks {@code name} (of {@code registry}) at {@code due}, replacing an earlier plan for it. */

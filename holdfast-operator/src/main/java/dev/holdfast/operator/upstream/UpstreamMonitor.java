@@ -5,6 +5,8 @@ import dev.holdfast.oci.mirror.MirrorRules;
 import dev.holdfast.oci.reference.ImageReference;
 import dev.holdfast.oci.registry.DeniedException;
 import dev.holdfast.oci.registry.RegistryClient;
+import dev.holdfast.oci.registry.RetryPolicy;
+import dev.holdfast.oci.registry.TooManyRequestsException;
 import dev.holdfast.oci.registry.UnauthorizedException;
 import dev.holdfast.operator.api.SecretReference;
 import dev.holdfast.operator.copy.RegistryAccess;
@@ -13,6 +15,7 @@ import dev.holdfast.operator.policy.RegistryCredentials;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -34,6 +37,12 @@ import org.slf4j.LoggerFactory;
  * the leader. A check asks the places the copy was made from, in order (the mirrors, then the source
  * unless blocked), and reports what the first that answers says. Results wait here until the
  * ImageCopy's reconcile takes them; {@code done} hears the name.
+ *
+ * <p>A registry that answers 429 has not answered: nothing is reported, the registry gets nothing
+ * more (from the checks, nor from any other client of the operator's {@link RegistryAccess}) until
+ * its {@code Retry-After} is over, and the check is made again then, from the budget like any other.
+ * A check never repeats a refused request on its own, so every manifest request it sends is one the
+ * budget allowed.
  */
 public final class UpstreamMonitor implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(UpstreamMonitor.class);
@@ -45,6 +54,14 @@ public final class UpstreamMonitor implements AutoCloseable {
    * registry's budget.
    */
   static final int CHECKS_IN_FLIGHT = 8;
+  /**
+   * Retries of connection errors and 5xx as usual, but a 429 fails the check at once (no wait is
+   * short enough to be slept inside the call): the schedule waits instead.
+   */
+  static final RetryPolicy CHECK_RETRIES = new RetryPolicy(RetryPolicy.defaults().maxAttempts(),
+      RetryPolicy.defaults().baseDelay(), RetryPolicy.defaults().maxDelay(), Duration.ZERO);
+  /** The wait after a 429 that named none. */
+  static final Duration RATE_LIMITED_WAIT = Duration.ofMinutes(1);
 
   /** What a check needs: where the source is read from, with which credentials. */
   public record Check(String name, ImageReference source, Policy policy, RegistryCredentials credentials,
@@ -127,15 +144,50 @@ public final class UpstreamMonitor implements AutoCloseable {
     }
   }
 
-  /** Checks one source, dispatched at {@code at}, on the calling thread; the result is kept for the reconcile. */
-  UpstreamResult run(Check check, Instant at) {
-    UpstreamResult result = ask(check, at);
-    Counter.builder("holdfast.upstream.checks").description("Upstream manifest checks, by registry and outcome")
-        .tag("registry", check.source().registry()).tag("state", result.state()).register(meters).increment();
+  /**
+   * Checks one source, dispatched at {@code at}, on the calling thread; the result is kept for the
+   * reconcile. Empty when the registry rate-limited the check: it is planned again after the wait.
+   */
+  Optional<UpstreamResult> run(Check check, Instant at) {
+    UpstreamResult result;
+    try {
+      result = ask(check, at);
+    } catch (RateLimited limited) {
+      count(check, "RateLimited");
+      Instant until = clock.instant().plus(limited.wait);
+      String registry = check.source().registry();
+      LOG.info("Upstream check of {}: {} asked to wait {} s (HTTP 429); checked again at {}", check.source(),
+          limited.registry, limited.wait.toSeconds(), until);
+      ticker.execute(() -> {
+        schedule.hold(registry, until, clock.instant());
+        if (pending.get(check.name()) == check) {
+          schedule.plan(check.name(), registry, until);
+        }
+      });
+      return Optional.empty();
+    }
+    count(check, result.state());
     pending.remove(check.name());
     results.put(check.name(), result);
     done.accept(check.name());
-    return result;
+    return Optional.of(result);
+  }
+
+  private void count(Check check, String state) {
+    Counter.builder("holdfast.upstream.checks").description("Upstream manifest checks, by registry and outcome")
+        .tag("registry", check.source().registry()).tag("state", state).register(meters).increment();
+  }
+
+  /** A place answered 429: no answer, the check waits. */
+  private static final class RateLimited extends RuntimeException {
+    final String registry;
+    final Duration wait;
+
+    RateLimited(String registry, Duration wait) {
+      super(null, null, false, false);
+      this.registry = registry;
+      this.wait = wait;
+    }
   }
 
   private UpstreamResult ask(Check check, Instant now) {
@@ -147,8 +199,9 @@ public final class UpstreamMonitor implements AutoCloseable {
     }
     String lastProblem = "";
     String lastState = UpstreamResult.UNREACHABLE;
+    RateLimited limited = null;
     try (RegistryClient client = access.client(check.policy(), check.credentials(), check.pullSecrets(),
-        check.rules(), List.of(check.source()), "holdfast-operator")) {
+        check.rules(), List.of(check.source()), "holdfast-operator", CHECK_RETRIES)) {
       for (ImageReference place : places) {
         try {
           var descriptor = client.headManifest(place);
@@ -158,6 +211,11 @@ public final class UpstreamMonitor implements AutoCloseable {
           }
           lastState = UpstreamResult.NOT_FOUND;
           lastProblem = place + " no longer has it";
+        } catch (TooManyRequestsException e) {
+          Duration wait = e.retryAfter().filter(d -> !d.isZero()).orElse(RATE_LIMITED_WAIT);
+          if (limited == null || wait.compareTo(limited.wait) > 0) {
+            limited = new RateLimited(place.registry(), wait);
+          }
         } catch (UnauthorizedException | DeniedException e) {
           lastState = UpstreamResult.UNAUTHORIZED;
           lastProblem = e.getMessage();
@@ -168,6 +226,9 @@ public final class UpstreamMonitor implements AutoCloseable {
       }
     } catch (RuntimeException e) {
       return new UpstreamResult(UpstreamResult.UNREACHABLE, Optional.empty(), now, String.valueOf(e.getMessage()));
+    }
+    if (limited != null) {
+      throw limited; // a place did not answer: no verdict until it does
     }
     return new UpstreamResult(lastState, Optional.empty(), now, lastProblem);
   }
