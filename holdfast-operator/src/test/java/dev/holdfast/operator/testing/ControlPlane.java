@@ -5,6 +5,10 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,12 +17,15 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * A real control plane (etcd, kube-apiserver, kube-controller-manager) started by {@code bin/testenv
  * up} for this test JVM, once, and stopped by a shutdown hook; {@code bin/testenv}'s watchdog stops it
  * too if the JVM dies without running its hooks. The binaries come from {@code bin/testenv build};
  * when they are missing, {@link #shared()} fails with {@code bin/testenv}'s message, which names them.
+ * A test that restarts the API server or compacts etcd starts one of its own ({@link #startOwn()}).
  */
 public final class ControlPlane {
   private static final Duration START_TIMEOUT = Duration.ofMinutes(3);
@@ -29,6 +36,7 @@ public final class ControlPlane {
   private final Path dir;
   private final Path kubeconfig;
   private final Duration startTime;
+  private boolean own;
 
   private ControlPlane(Path root, Path dir, Duration startTime) {
     this.root = root;
@@ -51,6 +59,17 @@ public final class ControlPlane {
       }
     }
     return shared;
+  }
+
+  /**
+   * A control plane of its own, for a test that restarts or disturbs it ({@link #restartApiServer()},
+   * {@link #compactEtcd()}) and so must not share it; the caller stops it ({@link #stop()}), a
+   * shutdown hook does otherwise.
+   */
+  public static ControlPlane startOwn() {
+    ControlPlane plane = start();
+    plane.own = true;
+    return plane;
   }
 
   private static ControlPlane start() {
@@ -79,6 +98,72 @@ public final class ControlPlane {
   /** Stops the control plane (the shutdown hook does it at the end of the JVM). */
   public void stop() {
     run(root, Duration.ofSeconds(30), "down", "--dir", dir.toString());
+  }
+
+  /**
+   * Stops the API server and starts it again on the same port with the same flags ({@code bin/testenv
+   * restart kube-apiserver}); returns once it answers {@code /readyz} again, with how long it was
+   * away. Only on a control plane of its own ({@link #startOwn()}).
+   */
+  public Duration restartApiServer() {
+    if (!own) {
+      throw new IllegalStateException("the shared control plane is not restarted: use ControlPlane.startOwn()");
+    }
+    Instant started = Instant.now();
+    Result restart = run(root, START_TIMEOUT, "restart", "kube-apiserver", "--dir", dir.toString());
+    if (restart.exitCode != 0) {
+      throw new IllegalStateException("bin/testenv restart kube-apiserver failed:\n" + restart.output.strip());
+    }
+    return Duration.between(started, Instant.now());
+  }
+
+  /** etcd's client URL ({@code http://127.0.0.1:PORT}), from {@code bin/testenv}'s endpoints file. */
+  public URI etcdUrl() {
+    try {
+      return Files.readAllLines(dir.resolve("endpoints"), StandardCharsets.UTF_8).stream()
+          .filter(line -> line.startsWith("etcd ")).map(line -> URI.create(line.substring(5).strip()))
+          .findFirst().orElseThrow(() -> new IllegalStateException(dir.resolve("endpoints") + " names no etcd"));
+    } catch (IOException e) {
+      throw new UncheckedIOException("read " + dir.resolve("endpoints"), e);
+    }
+  }
+
+  /**
+   * Compacts etcd's history up to its current revision, as the API server does every five minutes,
+   * through etcd's gRPC gateway ({@code POST /v3/kv/compaction}); returns that revision. A watch
+   * from an older resourceVersion that the API server cannot serve from its cache is then answered
+   * 410 Gone. Only on a control plane of its own.
+   */
+  public long compactEtcd() {
+    if (!own) {
+      throw new IllegalStateException("the shared control plane is not compacted: use ControlPlane.startOwn()");
+    }
+    HttpClient http = HttpClient.newHttpClient();
+    try {
+      // a range over a key nobody has: the answer's header holds the current revision
+      String range = post(http, "/v3/kv/range", "{\"key\":\"AA==\"}");
+      Matcher revision = Pattern.compile("\"revision\":\"(\\d+)\"").matcher(range);
+      if (!revision.find()) {
+        throw new IllegalStateException("etcd's answer names no revision: " + range);
+      }
+      long current = Long.parseLong(revision.group(1));
+      post(http, "/v3/kv/compaction", "{\"revision\":\"" + current + "\",\"physical\":true}");
+      return current;
+    } catch (IOException e) {
+      throw new UncheckedIOException("compact etcd at " + etcdUrl(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while compacting etcd", e);
+    }
+  }
+
+  private String post(HttpClient http, String path, String body) throws IOException, InterruptedException {
+    HttpResponse<String> response = http.send(HttpRequest.newBuilder(etcdUrl().resolve(path))
+        .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    if (response.statusCode() != 200) {
+      throw new IllegalStateException("etcd answered " + response.statusCode() + " to " + path + ": " + response.body());
+    }
+    return response.body();
   }
 
   /** The admin kubeconfig (a client certificate in {@code system:masters}). */

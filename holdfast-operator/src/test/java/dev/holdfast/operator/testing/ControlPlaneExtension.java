@@ -34,13 +34,31 @@ public final class ControlPlaneExtension implements BeforeAllCallback, AfterAllC
   /** How long {@link #await} waits by default. */
   public static final Duration DEFAULT_WAIT = Duration.ofSeconds(60);
 
+  private final boolean own;
   private ControlPlane plane;
   private KubernetesClient client;
   private String namespace;
 
+  /** The shared control plane of the test JVM. */
+  public ControlPlaneExtension() {
+    this(false);
+  }
+
+  private ControlPlaneExtension(boolean own) {
+    this.own = own;
+  }
+
+  /**
+   * A control plane of the class's own ({@link ControlPlane#startOwn()}), started before its tests and
+   * stopped after them: for tests that restart the API server or compact etcd.
+   */
+  public static ControlPlaneExtension ownControlPlane() {
+    return new ControlPlaneExtension(true);
+  }
+
   @Override
   public void beforeAll(ExtensionContext context) {
-    plane = ControlPlane.shared();
+    plane = own ? ControlPlane.startOwn() : ControlPlane.shared();
     client = plane.newClient();
     namespace = newNamespace(context.getRequiredTestClass().getSimpleName());
   }
@@ -48,10 +66,13 @@ public final class ControlPlaneExtension implements BeforeAllCallback, AfterAllC
   @Override
   public void afterAll(ExtensionContext context) {
     if (client != null) {
-      if (namespace != null) {
+      if (namespace != null && !own) {
         client.namespaces().withName(namespace).delete();
       }
       client.close();
+    }
+    if (own && plane != null) {
+      plane.stop();
     }
   }
 

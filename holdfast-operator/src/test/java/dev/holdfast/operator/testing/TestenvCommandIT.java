@@ -49,7 +49,7 @@ class TestenvCommandIT {
     Result result = testenv(Map.of(), "launch");
     assertThat(result.exitCode).isEqualTo(1);
     assertThat(result.output.strip()).isEqualTo(
-        "bin/testenv: unknown command \"launch\": use build, up, down, status or path");
+        "bin/testenv: unknown command \"launch\": use build, up, down, status, restart or path");
   }
 
   private record Result(int exitCode, String output) {}
