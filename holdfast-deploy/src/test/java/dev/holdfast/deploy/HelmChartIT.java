@@ -1,21 +1,33 @@
 package dev.holdfast.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.holdfast.oci.testing.MutableClock;
 import dev.holdfast.oci.testing.RegistryExtension;
 import dev.holdfast.oci.testing.RegistryMode;
 import dev.holdfast.operator.HoldfastOperator;
 import dev.holdfast.operator.OperatorSettings;
+import dev.holdfast.operator.api.Conditions;
+import dev.holdfast.operator.api.ImageCopy;
+import dev.holdfast.operator.api.ImageCopySpec;
+import dev.holdfast.operator.api.ImageCopyStatus;
 import dev.holdfast.operator.testing.ControlPlaneExtension;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.rbac.Role;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -31,8 +43,9 @@ import org.junit.jupiter.api.io.TempDir;
  * The Helm chart on the real control plane, in the order a user meets it: {@code helm lint}, {@code
  * helm install} (every object accepted, in a namespace that enforces the restricted Pod Security
  * Standard, and the Deployment's two Pods created), the installed operator at work under the
- * chart's ServiceAccount and nothing more (every permission of its roles shown to be needed), and
- * {@code helm uninstall}, after which nothing of Holdfast is left.
+ * chart's ServiceAccount and nothing more (every permission of its roles shown to be needed), the
+ * optional node-config DaemonSet (its ServiceAccount renders the nodes' files and may change
+ * nothing), and {@code helm uninstall}, after which nothing of Holdfast is left.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class HelmChartIT {
@@ -164,6 +177,64 @@ class HelmChartIT {
 
   @Test
   @Order(4)
+  void theNodeConfigDaemonSetKeepsHostsTomlWithReadOnlyAccess() throws IOException {
+    helm("upgrade", "holdfast", chart.toString(), "--namespace", namespace, "--reuse-values", "--set",
+        "nodeConfig.enabled=true");
+    KubernetesClient admin = kube.client();
+    DaemonSet daemonSet = admin.apps().daemonSets().inNamespace(namespace).withName("holdfast-node-config").get();
+    assertThat(daemonSet).as("the DaemonSet holdfast-node-config").isNotNull();
+    var pod = daemonSet.getSpec().getTemplate().getSpec();
+    assertThat(pod.getServiceAccountName()).isEqualTo("holdfast-node-config");
+    assertThat(pod.getContainers().get(0).getArgs()).startsWith("node-config", "--format=containerd",
+        "--write=/host/config", "--every=30s"); // then the policy's insecure registries
+    assertThat(pod.getVolumes()).anySatisfy(v -> assertThat(v.getHostPath().getPath()).isEqualTo("/etc/containerd/certs.d"));
+    // neither the webhook's Service nor the operator's PodDisruptionBudget may select these Pods
+    Map<String, String> labels = daemonSet.getSpec().getTemplate().getMetadata().getLabels();
+    Map<String, String> operatorSelector = admin.services().inNamespace(namespace).list().getItems().get(0).getSpec()
+        .getSelector();
+    assertThat(operatorSelector).containsKey("app.kubernetes.io/name");
+    assertThat(labels.get("app.kubernetes.io/name")).as("the node-config Pods' name label")
+        .isNotEqualTo(operatorSelector.get("app.kubernetes.io/name"));
+
+    // its ServiceAccount renders the nodes' files from a NodeMirror policy's verified copy, and may change nothing
+    kube.apply("""
+        apiVersion: holdfast.dev/v1alpha1
+        kind: ImagePolicy
+        metadata: {name: nodes}
+        spec:
+          destination: {registry: copies.example.com, repository: keep}
+          namespaceSelector: {matchLabels: {node-config-test: "yes"}}
+          rewrite: NodeMirror
+        """);
+    ImageCopy copy = admin.resources(ImageCopy.class).resource(ImageCopy.of("nodes-web",
+        new ImageCopySpec("quay.io/acme/web:2", "nodes", List.of()))).create();
+    ImageCopyStatus status = new ImageCopyStatus();
+    status.setPrivateSource(false);
+    status.setCopy("copies.example.com/keep/quay.io/acme/web:2@sha256:" + "a".repeat(64));
+    status.setConditions(Conditions.set(List.of(), "Ready", true, "Verified", "", 1, Instant.now()));
+    copy.setStatus(status);
+    admin.resources(ImageCopy.class).resource(copy).updateStatus();
+
+    Path kubeconfig = work.resolve("node-config.kubeconfig");
+    var config = Installation.serviceAccountKubeconfig(kube, namespace, "holdfast-node-config", kubeconfig);
+    Path hosts = work.resolve("certs.d");
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int exit = dev.holdfast.cli.Main.newCommandLine().setOut(new PrintWriter(out)).setErr(new PrintWriter(err))
+        .execute("node-config", "--format=containerd", "--write=" + hosts, "--kubeconfig=" + kubeconfig);
+    assertThat(exit).as("holdfast node-config as holdfast-node-config: %s", err).isZero();
+    assertThat(Files.readString(hosts.resolve("quay.io/hosts.toml"), StandardCharsets.UTF_8))
+        .contains("[host.\"https://copies.example.com/v2/keep/quay.io\"]");
+    try (KubernetesClient nodeConfig = new KubernetesClientBuilder().withConfig(config).build()) {
+      assertThatThrownBy(() -> nodeConfig.resources(ImageCopy.class).withName("nodes-web").delete())
+          .isInstanceOfSatisfying(KubernetesClientException.class, e -> assertThat(e.getCode()).isEqualTo(403));
+      assertThatThrownBy(() -> nodeConfig.secrets().inNamespace(namespace).list())
+          .isInstanceOfSatisfying(KubernetesClientException.class, e -> assertThat(e.getCode()).isEqualTo(403));
+    }
+  }
+
+  @Test
+  @Order(5)
   void uninstallLeavesNothingOfHoldfastBehind() {
     helm("uninstall", "holdfast", "--namespace", namespace, "--wait", "--timeout", "2m");
     Leftovers.awaitNone(kube, namespace);

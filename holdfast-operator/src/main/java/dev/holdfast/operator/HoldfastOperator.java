@@ -141,6 +141,10 @@ public final class HoldfastOperator implements AutoCloseable {
       LOG.info("Serving /metrics, /healthz and /readyz on {}", probes.address());
     });
     cluster.start();
+    if (settings.leaderElection()) {
+      LeaseRecord.prepare(client, settings.namespace(),
+          (int) LeaderElectionConfiguration.LEASE_DURATION_DEFAULT_VALUE.toSeconds());
+    }
     operator.start();
     workloads.markSynced();
     if (webhook != null) {
