@@ -90,11 +90,18 @@ public final class RegistryAccess {
     MirroredSources.of(rules).addTrust(trust, sources);
     PullSecretKeyring keyring = openShift.getAsBoolean() ? globalPullSecret(keyring(pullSecrets))
         : keyring(pullSecrets);
-    Optional<Credential.Basic> own = credentials.push().or(credentials::pull);
-    CredentialProvider provider = (registry, repository) -> registry.equalsIgnoreCase(destination.registry())
-        ? own.map(c -> (Credential) c) : keyring.credentialFor(registry, repository);
-    return RegistryClient.builder().credentials(provider).trust(trust.build()).proxies(proxies.get())
+    return RegistryClient.builder().credentials(credentialsFor(policy, credentials, keyring)).trust(trust.build()).proxies(proxies.get())
         .userAgent(userAgent).retryPolicy(retry).retryAfterHolds(holds).build();
+  }
+
+  /**
+   * The policy's own credentials (push, else pull) for its destination registry, however the spec
+   * spells it ({@code index.docker.io} is {@code docker.io}); the pull secrets' for every other.
+   */
+  static CredentialProvider credentialsFor(Policy policy, RegistryCredentials credentials, PullSecretKeyring keyring) {
+    Optional<Credential.Basic> own = credentials.push().or(credentials::pull);
+    return (registry, repository) -> policy.isDestinationRegistry(registry)
+        ? own.map(c -> (Credential) c) : keyring.credentialFor(registry, repository);
   }
 
   private PullSecretKeyring keyring(List<SecretReference> references) {
