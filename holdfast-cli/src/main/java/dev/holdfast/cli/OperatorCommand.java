@@ -109,7 +109,8 @@ final class OperatorCommand implements Callable<Integer> {
 
   @Option(names = "--rewrite", paramLabel = "MODE", defaultValue = "Patch",
       description = "Patch (the default: the workloads' Pod templates), Webhook (Pods at admission; needs"
-          + " --webhook-address or --webhook-port), Redirect, or None (copy only).")
+          + " --webhook-address or --webhook-port), Redirect, NodeMirror (the nodes pull from the copies; Pods"
+          + " unchanged), or None (copy only).")
   ImagePolicySpec.RewriteMode rewrite;
 
   @Option(names = "--reference-form", paramLabel = "FORM", defaultValue = "TagAndDigest",
