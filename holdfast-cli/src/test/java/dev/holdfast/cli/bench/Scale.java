@@ -125,6 +125,7 @@ public final class Scale {
       // the watch that times the run: started, and listed, before the baseline is scraped and the operator starts
       Map<String, Seen> seen = new ConcurrentHashMap<>();
       AtomicLong t0 = new AtomicLong(Long.MAX_VALUE);
+      java.util.concurrent.atomic.AtomicBoolean counting = new java.util.concurrent.atomic.AtomicBoolean(true);
       SharedIndexInformer<ImageCopy> watch = kube.resources(ImageCopy.class).inform(new ResourceEventHandler<>() {
         @Override
         public void onAdd(ImageCopy copy) {
@@ -136,6 +137,9 @@ public final class Scale {
         @Override
         public void onUpdate(ImageCopy before, ImageCopy after) {
           Seen s = seen.computeIfAbsent(after.getMetadata().getName(), n -> new Seen());
+          if (!counting.get()) {
+            return; // after the last scrape: the API server's counts end there
+          }
           s.modified.incrementAndGet();
           String change = changed(before, after);
           s.changes.add(change);
@@ -244,6 +248,7 @@ public final class Scale {
       // the settle period: what the operator asks of the API server once everything is done
       Thread.sleep(SETTLE);
       String after = kube.raw("/metrics");
+      counting.set(false);
       String loadAfter = loadAverage();
       if (webhookLoad != null && !webhookLoad.waitFor(webhookSeconds + 300L, TimeUnit.SECONDS)) {
         OUT.println("webhook load: not done 300 s after it was due to end");

@@ -55,11 +55,20 @@ record ScaleReport(PrintStream out, int pods, int namespaces, int images, String
         failed.merge(verbResource(labels), value, Double::sum);
       }
     }));
+    Map<String, Double> watches = new TreeMap<>();
     for (String key : keys) {
+      if (key.startsWith("WATCH ")) {
+        for (int w = 0; w < 3; w++) {
+          watches.merge(List.of("start", "run", "settle").get(w), byWindow.get(w).getOrDefault(key, 0.0), Double::sum);
+        }
+        continue;
+      }
       out.printf(Locale.ROOT, "| %s | %.0f | %.0f | %.0f | %.0f |%n", key.replace(" ", " | "),
           byWindow.get(0).getOrDefault(key, 0.0), byWindow.get(1).getOrDefault(key, 0.0),
           byWindow.get(2).getOrDefault(key, 0.0), failed.getOrDefault(key, 0.0));
     }
+    out.printf(Locale.ROOT, "%nWATCH requests, all resources (watches opened or re-opened; most are"
+        + " kube-controller-manager's, whose watches time out and re-open every 5-10 min): %s%n", watches);
     PrometheusText run = windows.get(1);
     PrometheusText settled = windows.get(2);
     out.printf(Locale.ROOT, "%nLIST by resource: start %s; run %s; settle %s%n",
