@@ -8,18 +8,21 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A TCP relay on loopback to a real registry that passes everything the client sends, and the
  * first {@code limit} bytes of the answers on each connection; then it holds the connection open
- * and passes nothing more. A transfer through it stops half-way and stays there.
+ * and passes nothing more. A transfer through it stops half-way and stays there, until {@link
+ * #release()}: connections opened after it pass everything.
  */
 final class StallingRelay implements AutoCloseable {
 
   private final ServerSocket server;
   private final int target;
-  private final long limit;
+  private volatile long limit;
   private final List<Socket> sockets = new CopyOnWriteArrayList<>();
+  private final AtomicInteger stalled = new AtomicInteger();
 
   StallingRelay(int targetPort, long limit) throws IOException {
     this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
@@ -40,14 +43,25 @@ final class StallingRelay implements AutoCloseable {
         sockets.add(client);
         sockets.add(upstream);
         Thread.ofVirtual().start(() -> pipe(client, upstream, Long.MAX_VALUE));
-        Thread.ofVirtual().start(() -> pipe(upstream, client, limit));
+        long answers = limit;
+        Thread.ofVirtual().start(() -> pipe(upstream, client, answers));
       } catch (IOException e) {
         return; // closed
       }
     }
   }
 
-  private static void pipe(Socket from, Socket to, long limit) {
+  /** How many connections have stopped at the limit so far. */
+  int stalled() {
+    return stalled.get();
+  }
+
+  /** Connections opened from now on pass everything; those that stalled stay stalled. */
+  void release() {
+    limit = Long.MAX_VALUE;
+  }
+
+  private void pipe(Socket from, Socket to, long limit) {
     byte[] buffer = new byte[16 * 1024];
     long passed = 0;
     try (InputStream in = from.getInputStream()) {
@@ -59,6 +73,7 @@ final class StallingRelay implements AutoCloseable {
         passed += n;
       }
       if (passed >= limit) {
+        stalled.incrementAndGet();
         in.transferTo(OutputStream.nullOutputStream()); // hold the connection; drop the rest
       }
     } catch (IOException e) {
