@@ -72,7 +72,7 @@ class ImageIT {
   void theConfigNamesANonRootUserTheEntrypointTheLabelsAndThePorts() {
     JsonNode container = config.path("config");
     assertThat(container.path("User").asText()).isEqualTo("65532:65532");
-    assertThat(strings(container.path("Entrypoint"))).startsWith("java", "-XX:MaxRAMPercentage=75.0",
+    assertThat(strings(container.path("Entrypoint"))).startsWith("java", "-XX:MaxRAMPercentage=50.0",
         "-XX:+ExitOnOutOfMemoryError", "-XX:-UsePerfData").endsWith("dev.holdfast.cli.Main");
     assertThat(strings(container.path("Cmd"))).containsExactly("operator");
     assertThat(container.path("ExposedPorts").has("8080/tcp")).isTrue();

@@ -88,7 +88,7 @@ public final class Scale {
     String mode = args[5];
     int webhookSeconds = Integer.parseInt(args[6]);
     String operatorOpts = System.getenv().getOrDefault("SCALE_OPERATOR_JAVA_OPTS",
-        "-XX:MaxRAM=512m -XX:+UseSerialGC -XX:MaxRAMPercentage=75.0 -XX:+ExitOnOutOfMemoryError");
+        "-XX:MaxRAM=512m -XX:+UseSerialGC -XX:MaxRAMPercentage=50.0 -XX:+ExitOnOutOfMemoryError");
     Path java = Path.of(System.getProperty("java.home"), "bin", "java");
     OUT.printf(Locale.ROOT, "scale: %d Pods in %d namespaces, %d images, rewrite %s, webhook load %s; %d CPUs;"
         + " load average %s%n", pods, namespaces, images, mode, webhookSeconds > 0 ? webhookSeconds + " s" : "off",
