@@ -329,7 +329,7 @@ class ControlPlaneFaultsIT {
 
   /**
    * What fabric8's informers say at DEBUG ({@code Reflector}) about 410 Gone and about listing, from
-   * {@link #start()} until closed; nothing else of theirs is kept or printed.
+   * {@link #start()} until closed, when it is printed (without the events received).
    */
   private static final class ReflectorLog extends AppenderBase<ILoggingEvent> implements AutoCloseable {
     private final Logger logger = (Logger) LoggerFactory.getLogger(
@@ -337,6 +337,7 @@ class ControlPlaneFaultsIT {
     private final Level level = logger.getLevel();
     private final List<String> gone = new CopyOnWriteArrayList<>();
     private final List<String> lists = new CopyOnWriteArrayList<>();
+    private final List<String> heard = new CopyOnWriteArrayList<>();
 
     @Override
     public void start() {
@@ -349,6 +350,10 @@ class ControlPlaneFaultsIT {
     @Override
     protected void append(ILoggingEvent event) {
       String message = event.getFormattedMessage();
+      if (!message.startsWith("Event received")) {
+        heard.add(Instant.ofEpochMilli(event.getTimeStamp()) + " " + event.getLevel() + " " + message
+            + (event.getThrowableProxy() == null ? "" : ": " + event.getThrowableProxy().getMessage()));
+      }
       if (message.startsWith("Watch restarting due to http gone")) {
         gone.add(message);
       } else if (message.startsWith("Listing items")) {
@@ -366,6 +371,7 @@ class ControlPlaneFaultsIT {
 
     @Override
     public void close() {
+      System.out.printf("the informers' log (fabric8 Reflector) from the cut on:%n  %s%n", String.join("\n  ", heard));
       logger.detachAppender(this);
       logger.setLevel(level);
       logger.setAdditive(true);
