@@ -29,10 +29,12 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -59,6 +61,14 @@ public final class ImageCopyReconciler implements Reconciler<ImageCopy> {
   private volatile java.util.function.Consumer<String> nodeMirrors = policy -> { };
   private final CopyUpkeep upkeep;
   private final SimpleInboundEventSource<ImageCopy> jobDone = new SimpleInboundEventSource<>("copy-jobs");
+  /**
+   * When each copy that failed may be tried again, by name, kept here as well as in its status: a
+   * reconcile may read the ImageCopy from the cache before its last failure has reached it there, and
+   * must not retry early for that (a destination outage showed retries 0-1 s apart where 4 s was due).
+   */
+  private final Map<String, RetryAt> retries = new ConcurrentHashMap<>();
+
+  private record RetryAt(long generation, Instant at) {}
 
   public ImageCopyReconciler(ImageCopies copies, Policies policies, Workloads workloads, CopyService.Factory jobs,
       UpkeepFactory upkeep, MirrorResolver mirrors, EventRecorder events, Duration retryBase, Duration retryCap,
@@ -173,6 +183,7 @@ public final class ImageCopyReconciler implements Reconciler<ImageCopy> {
   private UpdateControl<ImageCopy> recordOutcome(ImageCopy copy, CopyOutcome outcome, int usedBy) {
     switch (outcome) {
       case CopyOutcome.Verified verified -> {
+        retries.remove(copy.getMetadata().getName());
         events.normal(copy, "Copied", "copied " + copy.getSpec().getSource() + " to " + verified.copy()
             + " and read it back by digest");
         if (!verified.grants().denied().isEmpty()) {
@@ -198,6 +209,8 @@ public final class ImageCopyReconciler implements Reconciler<ImageCopy> {
         ImageCopyStatus status = CopyStatus.failed(copy, failed, usedBy);
         copy.setStatus(status);
         Duration wait = CopyStatus.backoff(copy, retryBase, retryCap).orElse(retryBase);
+        retries.values().removeIf(r -> r.at().isBefore(failed.at()));
+        retries.put(copy.getMetadata().getName(), new RetryAt(generation(copy), failed.at().plus(wait)));
         return UpdateControl.patchStatus(copy).rescheduleAfter(wait);
       }
     }
@@ -249,13 +262,20 @@ public final class ImageCopyReconciler implements Reconciler<ImageCopy> {
         + " cannot read it: their workloads are not pointed at the copy (ImagePolicy sharePrivateImages shares it)";
   }
 
+  private static long generation(ImageCopy copy) {
+    Long generation = copy.getMetadata().getGeneration();
+    return generation == null ? 0 : generation;
+  }
+
   private Optional<Duration> waitBeforeRetry(ImageCopy copy, Instant now) {
     Optional<Instant> last = CopyStatus.lastFailure(copy);
     Optional<Duration> backoff = CopyStatus.backoff(copy, retryBase, retryCap);
-    if (last.isEmpty() || backoff.isEmpty()) {
-      return Optional.empty();
+    Instant due = last.isEmpty() || backoff.isEmpty() ? now : last.get().plus(backoff.get());
+    RetryAt recorded = retries.get(copy.getMetadata().getName());
+    if (recorded != null && recorded.generation() == generation(copy) && recorded.at().isAfter(due)) {
+      due = recorded.at(); // the status read is older than the last failure
     }
-    Duration remaining = Duration.between(now, last.get().plus(backoff.get()));
+    Duration remaining = Duration.between(now, due);
     return remaining.isNegative() || remaining.isZero() ? Optional.empty() : Optional.of(remaining);
   }
 
