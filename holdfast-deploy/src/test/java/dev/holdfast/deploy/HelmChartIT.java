@@ -13,6 +13,7 @@ import dev.holdfast.operator.api.ImageCopy;
 import dev.holdfast.operator.api.ImageCopySpec;
 import dev.holdfast.operator.api.ImageCopyStatus;
 import dev.holdfast.operator.testing.ControlPlaneExtension;
+import dev.holdfast.operator.testing.CredentialScan;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
@@ -127,9 +128,18 @@ class HelmChartIT {
     OperatorSettings settings = Installation.settings(admin, deployment, clock);
     scenario = new Workloads(kube, registries, work);
     scenario.prepare();
-    try (KubernetesClient client = Installation.tracedClient(config, trace);
+    try (CredentialScan.Logs logs = CredentialScan.captureLogs();
+        KubernetesClient client = Installation.tracedClient(config, trace);
         HoldfastOperator operator = Installation.start(client, settings)) {
       scenario.run(clock);
+      // no credential of the source (token auth) or the destination (basic) in what the scenario wrote
+      CredentialScan scan = CredentialScan.of(admin).add("the operator's log", logs.text())
+          .add("/metrics", operator.meters().scrape());
+      assertThat(scan.scanned()).contains(destination.hostPort(), "holdfast_images");
+      assertThat(scan.findings(List.of(
+          new CredentialScan.Secret(source.credentials().username(), source.credentials().password()),
+          new CredentialScan.Secret(destination.credentials().username(), destination.credentials().password()))))
+          .as("credentials in logs, Events, statuses or metrics").isEmpty();
     }
     assertThat(trace.refused()).as("requests the chart's roles refused").isEmpty();
 
