@@ -371,7 +371,12 @@ final class OperatorCommand implements Callable<Integer> {
     out.setEncoder(encoder);
     out.start();
     root.addAppender(out);
-    root.setLevel(Level.toLevel(level, Level.INFO));
+    // --log-level is the level of Holdfast's own loggers (the command line's configuration set them to
+    // WARN); the libraries' stay at INFO at most: HttpClient's DEBUG is its wire log, request headers
+    // and their credentials included
+    Level wanted = Level.toLevel(level, Level.INFO);
+    root.setLevel(wanted.isGreaterOrEqual(Level.INFO) ? wanted : Level.INFO);
+    context.getLogger("dev.holdfast").setLevel(wanted);
   }
 
   private static String serviceAccountNamespace() {
