@@ -103,6 +103,7 @@ public final class HoldfastOperator implements AutoCloseable {
         settings.clock());
     imagePolicies = new ImagePolicyReconciler(policies, workloads, pullSecrets, invalidImages, events, mirrorRules,
         cluster::trust, settings.clock());
+    imagePolicies.onSpecChanged(nodeMirrorSets::refresh); // a policy that leaves NodeMirror mode loses its sets
     WorkloadReconciler.Shared shared = new WorkloadReconciler.Shared(client, namespaces, policies, imageCopies,
         workloads, pullSecretWriter, pullSecrets::exists, mirrors, invalidImages, imagePolicies::refresh, events,
         settings.namespace());

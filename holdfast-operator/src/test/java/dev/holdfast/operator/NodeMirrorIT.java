@@ -170,6 +170,38 @@ class NodeMirrorIT {
     assertThat(config.path("auths").size()).isEqualTo(2);
   }
 
+  @Test
+  void aPolicyNotInNodeMirrorModeKeepsNoMirrorSets() {
+    // the sets a policy kept while it was in NodeMirror mode, before it was switched to Webhook
+    for (String kind : List.of("ImageDigestMirrorSet", "ImageTagMirrorSet")) {
+      String mirrors = kind.equals("ImageDigestMirrorSet") ? "imageDigestMirrors" : "imageTagMirrors";
+      kube.apply("""
+          apiVersion: config.openshift.io/v1
+          kind: %s
+          metadata: {name: %s, labels: {holdfast.dev/policy: leaving}}
+          spec:
+            %s: [{source: docker.io/library/nginx, mirrors: [copies.example.com/keep/docker.io/library/nginx]}]
+          """.formatted(kind, NodeMirrorSets.nameFor("leaving"), mirrors));
+    }
+    kube.apply("""
+        apiVersion: holdfast.dev/v1alpha1
+        kind: ImagePolicy
+        metadata: {name: leaving}
+        spec:
+          destination: {registry: copies.example.com, repository: keep}
+          namespaceSelector: {matchLabels: {node-mirror-test: "never"}}
+          rewrite: Webhook
+        """);
+
+    for (String kind : List.of("ImageDigestMirrorSet", "ImageTagMirrorSet")) {
+      ResourceDefinitionContext sets = new ResourceDefinitionContext.Builder().withGroup("config.openshift.io")
+          .withVersion("v1").withKind(kind).withPlural(kind.toLowerCase(java.util.Locale.ROOT) + "s").build();
+      kube.await("no " + kind + " of a Webhook-mode policy", () ->
+          kube.client().genericKubernetesResources(sets).withName(NodeMirrorSets.nameFor("leaving")).get() == null);
+    }
+    kube.client().resources(ImagePolicy.class).withName("leaving").delete();
+  }
+
   private static com.fasterxml.jackson.databind.JsonNode globalPullSecret() {
     var secret = kube.client().secrets().inNamespace("openshift-config").withName("pull-secret").get();
     try {

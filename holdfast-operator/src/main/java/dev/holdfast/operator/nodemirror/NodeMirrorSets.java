@@ -67,7 +67,10 @@ public final class NodeMirrorSets implements AutoCloseable {
     return "holdfast-" + policy;
   }
 
-  /** Writes a policy's mirror sets again within a second (a copy of it changed). */
+  /**
+   * Writes a policy's mirror sets again within a second (a copy of it or its spec changed); a policy
+   * not in NodeMirror mode has none.
+   */
   public void refresh(String policy) {
     if (dirty.add(policy)) {
       writer.schedule(() -> write(policy), 1, TimeUnit.SECONDS);
@@ -82,6 +85,9 @@ public final class NodeMirrorSets implements AutoCloseable {
     try {
       Policy policy = policies.get(name).orElse(null);
       if (policy == null || policy.spec().rewrite() != ImagePolicySpec.RewriteMode.NodeMirror) {
+        // not (or no longer) in NodeMirror mode: the nodes must not keep pulling from its copies
+        client.genericKubernetesResources(IDMS).withName(nameFor(name)).delete();
+        client.genericKubernetesResources(ITMS).withName(nameFor(name)).delete();
         return;
       }
       List<NodeMirrorRules.Rule> rules = NodeMirrorRules.of(copies.ofPolicy(name).toList(),

@@ -52,6 +52,7 @@ public final class ImagePolicyReconciler implements Reconciler<ImagePolicy> {
   private final MirrorResolver mirrors;
   private final Supplier<ClusterTrust> trust;
   private final Clock clock;
+  private java.util.function.Consumer<String> specChanged = name -> { };
   private final SimpleInboundEventSource<ImagePolicy> trigger = new SimpleInboundEventSource<>("invalid-images");
   private final Map<String, String> seen = new ConcurrentHashMap<>();
   private volatile InformerEventSource<ImageCopy, ImagePolicy> copies;
@@ -76,6 +77,11 @@ public final class ImagePolicyReconciler implements Reconciler<ImagePolicy> {
         .withSecondaryToPrimaryMapper(copy -> Set.of(new ResourceID(copy.getSpec().getPolicy())))
         .build(), context);
     return List.of(copies, trigger);
+  }
+
+  /** Hears the name of a policy whose spec (or credentials) changed, and of every policy once at start. */
+  public void onSpecChanged(java.util.function.Consumer<String> listener) {
+    this.specChanged = listener;
   }
 
   /** Reconciles every policy again (the cluster's mirrors or CAs changed). */
@@ -110,6 +116,7 @@ public final class ImagePolicyReconciler implements Reconciler<ImagePolicy> {
       }
       workloads.reconcileAll();
       pullSecrets.reconcilePolicy(name);
+      specChanged.accept(name);
     }
     invalidImages.prune(name, workloads::exists);
     List<ImageCopy> ofPolicy = copies.list(c -> name.equals(c.getSpec().getPolicy())).toList();
