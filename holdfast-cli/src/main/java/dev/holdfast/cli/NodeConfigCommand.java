@@ -3,7 +3,6 @@ package dev.holdfast.cli;
 import dev.holdfast.operator.api.Durations;
 import dev.holdfast.operator.api.ImageCopy;
 import dev.holdfast.operator.api.ImagePolicy;
-import dev.holdfast.operator.api.ImagePolicySpec;
 import dev.holdfast.operator.nodemirror.NodeMirrorRenderers;
 import dev.holdfast.operator.nodemirror.NodeMirrorRules;
 import io.fabric8.kubernetes.client.Config;
@@ -22,7 +21,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
-import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -148,13 +146,10 @@ final class NodeConfigCommand implements Callable<Integer> {
       List<ImagePolicy> policies = client.resources(ImagePolicy.class).list().getItems().stream()
           .filter(p -> p.getSpec() != null).toList();
       // without --policy, the copies of the policies in NodeMirror mode: the others point Pods at their copies
-      Set<String> selected = policy != null ? Set.of(policy) : policies.stream()
-          .filter(p -> p.getSpec().rewrite() == ImagePolicySpec.RewriteMode.NodeMirror)
-          .map(p -> p.getMetadata().getName()).collect(Collectors.toSet());
+      Set<String> selected = policy != null ? Set.of(policy) : NodeMirrorRules.nodeMirrorPolicies(policies);
       copies = client.resources(ImageCopy.class).list().getItems().stream()
           .filter(c -> c.getSpec() != null && selected.contains(c.getSpec().getPolicy())).toList();
-      sharing = policies.stream().filter(p -> p.getSpec().sharesPrivateImages())
-          .map(p -> p.getMetadata().getName()).collect(Collectors.toSet());
+      sharing = NodeMirrorRules.sharingPolicies(policies);
       block = blockSource != null ? blockSource : policies.stream()
           .filter(p -> selected.contains(p.getMetadata().getName()))
           .anyMatch(p -> p.getSpec().nodeMirror().blocksSource());

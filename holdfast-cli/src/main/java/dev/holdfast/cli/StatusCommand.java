@@ -6,7 +6,6 @@ import dev.holdfast.oci.reference.ImageReference;
 import dev.holdfast.oci.reference.InvalidReferenceException;
 import dev.holdfast.operator.api.ImageCopy;
 import dev.holdfast.operator.api.ImagePolicy;
-import dev.holdfast.operator.api.ImagePolicySpec;
 import dev.holdfast.operator.copy.CopyStatus;
 import dev.holdfast.operator.nodemirror.NodeMirrorRules;
 import dev.holdfast.operator.rewrite.OriginalImages;
@@ -85,11 +84,8 @@ final class StatusCommand implements Callable<Integer> {
    */
   record NodeCoverage(List<String> policies, Set<String> covered, Set<String> notCovered) {
     static NodeCoverage of(List<ImagePolicy> policies, List<ImageCopy> copies) {
-      List<String> names = policies.stream().filter(p -> p.getSpec() != null
-          && p.getSpec().rewrite() == ImagePolicySpec.RewriteMode.NodeMirror).map(p -> p.getMetadata().getName())
-          .sorted().toList();
-      Set<String> sharing = policies.stream().filter(p -> p.getSpec() != null && p.getSpec().sharesPrivateImages())
-          .map(p -> p.getMetadata().getName()).collect(Collectors.toSet());
+      List<String> names = List.copyOf(NodeMirrorRules.nodeMirrorPolicies(policies));
+      Set<String> sharing = NodeMirrorRules.sharingPolicies(policies);
       List<ImageCopy> theirs = copies.stream()
           .filter(c -> c.getSpec() != null && names.contains(c.getSpec().getPolicy())).toList();
       Set<String> covered = NodeMirrorRules.of(theirs, false, sharing::contains).stream()

@@ -3,12 +3,17 @@ package dev.holdfast.operator.nodemirror;
 import dev.holdfast.oci.reference.ImageReference;
 import dev.holdfast.oci.reference.InvalidReferenceException;
 import dev.holdfast.operator.api.ImageCopy;
+import dev.holdfast.operator.api.ImagePolicy;
+import dev.holdfast.operator.api.ImagePolicySpec;
 import dev.holdfast.operator.copy.CopyStatus;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.function.Predicate;
+import java.util.stream.Collectors;
 
 /**
  * The node-level mirror rules that send sources to their verified copies: one rule per source
@@ -40,6 +45,21 @@ public final class NodeMirrorRules {
     public String mirrorRegistry() {
       return mirror.substring(0, mirror.indexOf('/'));
     }
+  }
+
+  /** The names of the policies (those with a spec) in NodeMirror mode. */
+  public static Set<String> nodeMirrorPolicies(Collection<ImagePolicy> policies) {
+    return namesOf(policies, spec -> spec.rewrite() == ImagePolicySpec.RewriteMode.NodeMirror);
+  }
+
+  /** The names of the policies (those with a spec) that share private images with every namespace. */
+  public static Set<String> sharingPolicies(Collection<ImagePolicy> policies) {
+    return namesOf(policies, ImagePolicySpec::sharesPrivateImages);
+  }
+
+  private static Set<String> namesOf(Collection<ImagePolicy> policies, Predicate<ImagePolicySpec> test) {
+    return policies.stream().filter(p -> p.getSpec() != null && test.test(p.getSpec()))
+        .map(p -> p.getMetadata().getName()).collect(Collectors.toCollection(TreeSet::new));
   }
 
   /**
