@@ -458,15 +458,9 @@ public final class Scale {
     }
   }
 
-  private static void awaitCondition(String what, Duration timeout, java.util.function.BooleanSupplier condition)
-      throws InterruptedException {
-    long end = System.nanoTime() + timeout.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > end) {
-        throw new IllegalStateException("waited " + timeout.toSeconds() + " s for " + what);
-      }
-      Thread.sleep(200);
-    }
+  private static void awaitCondition(String what, Duration timeout, java.util.function.BooleanSupplier condition) {
+    org.awaitility.Awaitility.await(what).atMost(timeout).pollInterval(Duration.ofMillis(200))
+        .until(condition::getAsBoolean);
   }
 
   static String run(String... command) throws IOException, InterruptedException {
